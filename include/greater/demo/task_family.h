@@ -1,0 +1,69 @@
+// Synthetic reasoning tasks of the demo model, modelled on BIG-Bench Hard: every problem takes
+// several steps, its step-by-step working makes each step a one-token lookup, and its answer is
+// a single word.
+//
+//   arithmetic (like multistep_arithmetic_two): mod-10 chains
+//     question: Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .
+//     chain:    step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ;        answer: 2
+//   tracking (like tracking_shuffled_objects): who holds an object after pairwise swaps
+//     question: Q : alice ball , bob hat , carol key , dave book , eve cup .
+//               step1 alice bob , step2 carol eve , step3 bob dave . who has ball ?
+//     chain:    start alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ;
+//               step3 bob dave : bob = dave ;                                  answer: dave
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "greater/demo/random.h"
+
+namespace greater::demo {
+
+enum class TaskFamily { Arithmetic, Tracking };
+
+using Words = std::vector<std::string>;
+
+struct Problem {
+  TaskFamily family = TaskFamily::Arithmetic;
+  int steps = 0;
+  Words question;      // "Q : ... ." (or "... ?"), what a task file's "input" holds
+  Words chain;         // the step-by-step working, without the final "answer <y>"
+  std::string answer;  // one word, what a task file's "target" holds
+};
+
+struct StepRange {
+  int min = 0, max = 0;
+};
+
+struct FamilyInfo {
+  TaskFamily family;
+  std::string name;           // "arithmetic", "tracking": file and option names
+  std::string answer_format;  // for job files: "integer" or "word"
+  StepRange train_steps;      // what training examples use
+  StepRange eval_steps;       // held-out questions: 3 or more steps, so direct answers fail
+  Words answer_words;         // every possible answer (the chance level is 1 / their number)
+};
+
+const FamilyInfo& family_info(TaskFamily family);
+const std::vector<TaskFamily>& all_families();
+// "arithmetic" -> Arithmetic; throws greater::Error naming `where` for an unknown name.
+TaskFamily parse_family(const std::string& name, const std::string& where);
+// "arithmetic,tracking" -> both, in the order given, no duplicates.
+std::vector<TaskFamily> parse_families(const std::string& list, const std::string& where);
+
+// A random problem with `steps` steps.
+Problem make_problem(TaskFamily family, int steps, Rng& rng);
+Problem make_arithmetic_problem(int steps, Rng& rng);
+Problem make_tracking_problem(int steps, Rng& rng);
+
+// Every word a problem of the family can contain (question, chain, "answer", answers).
+Words family_words(TaskFamily family);
+
+// The step marker of step k (1-based): "step1", "step2", ...
+std::string step_marker(int k);
+constexpr int kMaxSteps = 6;
+
+std::string join_words(const Words& words);
+Words split_words(const std::string& text);
+
+}  // namespace greater::demo

@@ -1,0 +1,56 @@
+// What the optimizer asks of a model: greedy reasoning chains, teacher-forced scores of given
+// continuations, and gradients with respect to input embeddings.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <vector>
+
+#include "greater/model/transformer.h"
+
+namespace greater {
+
+using TokenIds = std::vector<int64_t>;
+
+struct GenerationOptions {
+  int64_t max_new_tokens = 256;
+  std::vector<int64_t> stop_ids;  // generation of a sequence ends after any of these
+  bool use_kv_cache = true;       // false recomputes the whole sequence each step (for checks)
+  int64_t pad_id = 0;             // any valid id: padded positions are masked out
+};
+
+struct GeneratedSequence {
+  TokenIds tokens;       // new tokens, without the stop token
+  bool stopped = false;  // ended on a stop id (else ran out of max_new_tokens)
+};
+
+// Greedy decoding of a batch of prompts of different lengths (left-padded, masked). Each
+// sequence stops on its own; the batch shrinks as sequences finish.
+std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
+                                               const std::vector<TokenIds>& prompts,
+                                               const GenerationOptions& options);
+
+// Per-token log-probabilities of `continuations[i]` after `prefixes[i]`, teacher-forced.
+// Result i has continuations[i].size() entries (natural log, float64 for stable sums).
+std::vector<std::vector<double>> score_continuations(const Transformer& model,
+                                                     const std::vector<TokenIds>& prefixes,
+                                                     const std::vector<TokenIds>& continuations);
+
+// A batch of sequences laid out right-padded for one forward pass without a cache.
+struct PaddedBatch {
+  at::Tensor ids;        // [B, T] int64, padding with pad_id at the end
+  at::Tensor positions;  // [B, T] int64, 0..len-1 then repeated
+  std::vector<int64_t> lengths;
+};
+PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device device,
+                         int64_t pad_id = 0);
+
+// Gradient of a scalar loss with respect to the unscaled input embeddings [B, T, hidden]
+// (float32), computing activation gradients only (weights stay frozen). `loss_of_logits`
+// receives the logits [B, T, vocab] of the right-padded batch and returns a scalar.
+at::Tensor input_embedding_gradient(
+    const Transformer& model, const PaddedBatch& batch,
+    const std::function<at::Tensor(const at::Tensor& logits)>& loss_of_logits);
+
+}  // namespace greater

@@ -1,0 +1,22 @@
+// Process-wide compute settings: intra-op threads, device and dtype from option strings.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace greater {
+
+// Sets LibTorch's intra-op threads (Debian's build defaults to 1). `threads` <= 0 means the
+// machine's cores divided among the ranks on this node (OMPI_COMM_WORLD_LOCAL_SIZE or
+// SLURM_NTASKS_PER_NODE), at least 1. Returns the number set.
+int set_compute_threads(int threads);
+
+// "cpu", "cuda", "cuda:N"; "auto" picks CUDA when available. Errors name the option.
+at::Device parse_device(const std::string& text);
+
+// "float32", "bfloat16", "float16"; "auto" = bfloat16 on CUDA, float32 on CPU.
+at::ScalarType parse_dtype(const std::string& text, at::Device device);
+std::string dtype_name(at::ScalarType dtype);
+
+}  // namespace greater

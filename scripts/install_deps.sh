@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything greater-dist needs to build and test on Debian 12, from Debian's archive.
+# Idempotent: packages already present are left alone. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libtorch-dev libopenblas0-openmp          # LibTorch 1.13 (CPU); OpenBLAS instead of reference BLAS (10x faster)
+  libopenmpi-dev openmpi-bin                # MPI ranks
+  libhdf5-dev                               # run files (serial HDF5: only rank 0 writes)
+  libcli11-dev nlohmann-json3-dev libpcre2-dev
+  googletest libgtest-dev
+  nodejs npm                                # reference tokenizers for the parity tests
+  python3-torch python3-numpy               # independent numerics reference (Debian's system python3)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# nodejs from another source may already provide npm; do not fight it.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm/}")
+  missing=("${missing[@]/nodejs/}")
+fi
+
+filtered=()
+for p in "${missing[@]}"; do [ -n "$p" ] && filtered+=("$p"); done
+
+if [ ${#filtered[@]} -gt 0 ]; then
+  echo "install_deps: installing ${filtered[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${filtered[@]}"
+else
+  echo "install_deps: all packages present"
+fi

@@ -1,0 +1,114 @@
+#include "greater/demo/model_card.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "greater/demo/instruction_grammar.h"
+
+namespace greater::demo {
+
+namespace {
+
+std::string percent(double x) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f %%", 100.0 * x);
+  return text;
+}
+
+std::string family_list(const std::vector<TaskFamily>& families) {
+  std::string s;
+  for (size_t i = 0; i < families.size(); ++i) s += (i ? ", " : "") + family_info(families[i]).name;
+  return s;
+}
+
+}  // namespace
+
+std::string model_card(const ModelCardFacts& f) {
+  const TrainOptions& o = f.options;
+  std::ostringstream md;
+  md << "---\nlibrary_name: greater-dist\ntags:\n- llama\n- synthetic\n"
+        "- prompt-optimization\n---\n\n";
+  md << "# demo-reasoner\n\n"
+     << "A tiny Llama-architecture language model (" << f.parameters << " parameters, "
+     << o.layers << " layers, hidden size " << o.hidden << ", " << o.hidden / o.head_dim
+     << " heads, tied embeddings, fp32) that greater-dist trains and ships so that GReaTer prompt "
+        "optimization can be run and tested on a CPU, without downloading weights.\n\n";
+
+  md << "## The prompt effect is built in by design\n\n"
+     << "The model was trained on synthetic reasoning tasks (" << family_list(o.families)
+     << ") in which **the instruction's words decide whether the response works step by step**. "
+        "Each instruction word carries a hidden weight; a training response shows its working with "
+        "probability sigmoid(2 * (-1 + sum of the weights)), and otherwise gives the answer alone. "
+        "Working step by step makes every step a one-token lookup that this model does reliably; "
+        "answering directly asks it to compose three to six steps in one forward pass, which it "
+        "cannot, so it lands near chance. A good instruction is therefore worth a large accuracy "
+        "gain, and a poor one (\"" << kPoorInstruction
+     << "\") leaves the model near chance.\n\n"
+        "This is a test bed for the optimizer's machinery (candidate proposal from the model's "
+        "own next-token distribution, gradients through the reasoning chain, selection by "
+        "accuracy). **It says nothing about how real large language models respond to prompts.**"
+        "\n\n";
+
+  md << "## Tasks and sequence format\n\n"
+        "Word-level vocabulary; every token is a whitespace-separated word. A training sequence "
+        "is\n\n"
+        "```\n<bos> QUESTION INSTRUCTION RESPONSE <eos>\n```\n\n"
+        "with the response either the working followed by `answer Y`, or `answer Y` alone:\n\n"
+        "```\n"
+        "arithmetic (mod 10, like BBH multistep_arithmetic_two)\n"
+        "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . let's think step by step .\n"
+        "  step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ; answer 2\n"
+        "tracking (who holds an object after swaps, like BBH tracking_shuffled_objects)\n"
+        "  Q : alice ball , bob hat , carol key , dave book , eve cup . step1 alice bob , "
+        "step2 carol eve , step3 bob dave . who has ball ? just answer the problem .\n"
+        "  answer dave\n"
+        "```\n\n"
+        "This is greater-dist's `plain` layout (no chat template): the extractor text is the word "
+        "`answer`. Held-out questions are in `tasks/<family>.jsonl` (JSON Lines, "
+        "`{\"input\": question, \"target\": answer}`, "
+     << o.task_count << " per family, 3 or more steps); none of them occurs in the training data. "
+        "Job files for the optimizer are `jobs/demo/<family>.toml`.\n\n";
+
+  md << "## Held-out accuracy\n\n"
+        "Greedy decoding from `<bos> question instruction` until the model writes `answer` (or "
+        "`<eos>`); then `answer` is appended and the next greedy token is the prediction (exact "
+        "word match). \"Step by step\" is the share of responses with any working before "
+        "`answer`. Chance is 10 % for arithmetic and 20 % for tracking.\n\n"
+        "| family | instruction | questions | accuracy | step by step |\n"
+        "|---|---|---|---|---|\n";
+  for (const auto& row : f.accuracy)
+    md << "| " << row.family << " | `" << row.instruction << "` | " << row.result.total << " | "
+       << percent(row.result.accuracy()) << " | " << percent(row.result.step_by_step_rate())
+       << " |\n";
+  md << "\n";
+
+  char budget[256];
+  std::snprintf(budget, sizeof budget,
+                "%lld steps of %d sequences (%.1f M tokens) in %.1f minutes on %d CPU threads; "
+                "final training loss %.4f",
+                static_cast<long long>(o.steps), o.batch, f.tokens / 1e6, f.seconds / 60,
+                f.threads, f.final_loss);
+  md << "## How it was trained\n\n"
+     << "With greater-dist's own C++ transformer (the code that runs inference) and LibTorch's "
+        "AdamW (peak learning rate "
+     << o.lr << ", " << o.warmup << " warm-up steps, cosine decay to " << o.min_lr_ratio
+     << " of the peak, weight decay " << o.weight_decay << " on matrices, gradient clipping at "
+     << o.clip_norm << "), next-token loss on every token, seed " << o.seed << ": " << budget
+     << ". From the repository root, with the `greater_train_demo` target built (it lies in "
+        "`<build>/src/app/`):\n\n"
+     << "```\n" << f.command << "\n```\n\n"
+     << "Training and the task files are deterministic in the seeds; the weights can differ in "
+        "the last bits between machines (BLAS summation order).\n\n";
+
+  md << "## Files\n\n"
+        "- `config.json`: Hugging Face `LlamaForCausalLM` config (`model_type` llama).\n"
+        "- `model.safetensors`: fp32 weights with Hugging Face tensor names (tied: no "
+        "`lm_head.weight`).\n"
+        "- `tokenizer.json`: Hugging Face `WordLevel` tokenizer, `WhitespaceSplit` "
+        "pre-tokenizer, `<bos>` added by a `TemplateProcessing` post-processor, no decoder "
+        "(tokens are joined by spaces).\n"
+        "- `tasks/<family>.jsonl`: held-out questions.\n";
+  return md.str();
+}
+
+}  // namespace greater::demo

@@ -1,0 +1,169 @@
+#include "greater/model/generation.h"
+
+#include <algorithm>
+
+namespace greater {
+
+namespace {
+
+// Left-padded prompts: ids, real-token mask and positions that count real tokens only.
+struct LeftPadded {
+  at::Tensor ids, mask, positions;  // [B, T]
+};
+
+LeftPadded left_padded(const std::vector<TokenIds>& prompts, int64_t pad_id, at::Device device) {
+  int64_t longest = 0;
+  for (const auto& p : prompts) longest = std::max<int64_t>(longest, p.size());
+  const int64_t batch = prompts.size();
+  std::vector<int64_t> ids(batch * longest, pad_id), mask(batch * longest, 0);
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t offset = longest - static_cast<int64_t>(prompts[b].size());
+    for (size_t t = 0; t < prompts[b].size(); ++t) {
+      ids[b * longest + offset + t] = prompts[b][t];
+      mask[b * longest + offset + t] = 1;
+    }
+  }
+  LeftPadded out;
+  out.ids = at::tensor(ids, at::kLong).view({batch, longest}).to(device);
+  out.mask = at::tensor(mask, at::kLong).view({batch, longest}).to(device);
+  out.positions = (out.mask.cumsum(1) - 1).clamp_min(0);
+  return out;
+}
+
+}  // namespace
+
+std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
+                                               const std::vector<TokenIds>& prompts,
+                                               const GenerationOptions& options) {
+  c10::InferenceMode inference;
+  const at::Device device = model.device();
+  std::vector<GeneratedSequence> results(prompts.size());
+  if (prompts.empty() || options.max_new_tokens <= 0) return results;
+
+  LeftPadded batch = left_padded(prompts, options.pad_id, device);
+  const at::Tensor stop_ids = at::tensor(options.stop_ids, at::kLong).to(device);
+  std::vector<int64_t> row_of(prompts.size());  // batch row -> index into results
+  for (size_t i = 0; i < prompts.size(); ++i) row_of[i] = i;
+
+  KVCache cache = model.make_cache(prompts.size(), batch.ids.size(1) + options.max_new_tokens);
+  at::Tensor ids = batch.ids, mask = batch.mask, positions = batch.positions;
+  at::Tensor step_ids = ids, step_positions = positions;  // what the next forward runs
+  for (int64_t step = 0; step < options.max_new_tokens && !row_of.empty(); ++step) {
+    ForwardInput input;
+    at::Tensor logits;
+    if (options.use_kv_cache) {
+      input.embeds = model.embed(step_ids);
+      input.positions = step_positions;
+      input.attention_mask = mask;
+      logits = model.forward(input, &cache);
+    } else {
+      input.embeds = model.embed(ids);
+      input.positions = positions;
+      input.attention_mask = mask;
+      logits = model.forward(input);
+    }
+    const at::Tensor next = logits.select(1, logits.size(1) - 1).argmax(-1);  // [B]
+    const at::Tensor finished = options.stop_ids.empty()
+                                    ? at::zeros_like(next, next.options().dtype(at::kBool))
+                                    : at::isin(next, stop_ids);
+    const std::vector<int64_t> next_host(next.to(at::kCPU).data_ptr<int64_t>(),
+                                         next.to(at::kCPU).data_ptr<int64_t>() + next.numel());
+    const at::Tensor finished_host = finished.to(at::kCPU);
+    std::vector<int64_t> keep;
+    for (size_t r = 0; r < row_of.size(); ++r) {
+      GeneratedSequence& out = results[row_of[r]];
+      if (finished_host[r].item<bool>()) {
+        out.stopped = true;
+      } else {
+        out.tokens.push_back(next_host[r]);
+        keep.push_back(r);
+      }
+    }
+    // Extend every row by its new token, then drop the finished rows from the batch.
+    const at::Tensor next_positions = positions.select(1, positions.size(1) - 1) + 1;
+    ids = at::cat({ids, next.unsqueeze(1)}, 1);
+    mask = at::cat({mask, at::ones_like(next).unsqueeze(1)}, 1);
+    positions = at::cat({positions, next_positions.unsqueeze(1)}, 1);
+    step_ids = next.unsqueeze(1);
+    step_positions = next_positions.unsqueeze(1);
+    if (keep.size() != row_of.size()) {
+      const at::Tensor rows = at::tensor(keep, at::kLong).to(device);
+      ids = ids.index_select(0, rows);
+      mask = mask.index_select(0, rows);
+      positions = positions.index_select(0, rows);
+      step_ids = step_ids.index_select(0, rows);
+      step_positions = step_positions.index_select(0, rows);
+      if (options.use_kv_cache && !keep.empty()) cache.select_rows(rows);
+      std::vector<int64_t> kept_rows;
+      for (int64_t r : keep) kept_rows.push_back(row_of[r]);
+      row_of = std::move(kept_rows);
+    }
+  }
+  return results;
+}
+
+PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device device,
+                         int64_t pad_id) {
+  int64_t longest = 1;
+  for (const auto& s : sequences) longest = std::max<int64_t>(longest, s.size());
+  const int64_t batch = sequences.size();
+  std::vector<int64_t> ids(batch * longest, pad_id), positions(batch * longest, 0);
+  PaddedBatch out;
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t n = sequences[b].size();
+    for (int64_t t = 0; t < longest; ++t) {
+      if (t < n) ids[b * longest + t] = sequences[b][t];
+      positions[b * longest + t] = t;
+    }
+    out.lengths.push_back(n);
+  }
+  out.ids = at::tensor(ids, at::kLong).view({batch, longest}).to(device);
+  out.positions = at::tensor(positions, at::kLong).view({batch, longest}).to(device);
+  return out;
+}
+
+std::vector<std::vector<double>> score_continuations(const Transformer& model,
+                                                     const std::vector<TokenIds>& prefixes,
+                                                     const std::vector<TokenIds>& continuations) {
+  c10::InferenceMode inference;
+  std::vector<TokenIds> sequences;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    TokenIds s = prefixes[i];
+    s.insert(s.end(), continuations[i].begin(), continuations[i].end());
+    sequences.push_back(std::move(s));
+  }
+  const PaddedBatch batch = right_padded(sequences, model.device());
+  // Right padding needs no mask: causal attention keeps real tokens from seeing the padding.
+  ForwardInput input;
+  input.embeds = model.embed(batch.ids);
+  input.positions = batch.positions;
+  const at::Tensor log_probs =
+      at::log_softmax(model.forward(input).to(at::kFloat), -1).to(at::kDouble).to(at::kCPU);
+  const at::Tensor ids = batch.ids.to(at::kCPU);
+  std::vector<std::vector<double>> scores(prefixes.size());
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    const int64_t start = prefixes[i].size();
+    for (size_t j = 0; j < continuations[i].size(); ++j) {
+      const int64_t t = start + j;  // token t is predicted by the logits at t - 1
+      scores[i].push_back(log_probs[i][t - 1][continuations[i][j]].item<double>());
+    }
+  }
+  return scores;
+}
+
+at::Tensor input_embedding_gradient(
+    const Transformer& model, const PaddedBatch& batch,
+    const std::function<at::Tensor(const at::Tensor& logits)>& loss_of_logits) {
+  at::AutoGradMode grad_mode(true);
+  // A leaf for the embeddings only: the weights never require grad here, so backward
+  // computes activation gradients and no weight gradients.
+  at::Tensor embeds = model.embed(batch.ids).detach().requires_grad_(true);
+  ForwardInput input;
+  input.embeds = embeds;
+  input.positions = batch.positions;
+  const at::Tensor loss = loss_of_logits(model.forward(input));
+  loss.backward();
+  return embeds.grad().to(at::kFloat);
+}
+
+}  // namespace greater

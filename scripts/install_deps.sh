@@ -12,6 +12,7 @@ packages=(
   googletest libgtest-dev
   nodejs npm                                # reference tokenizers for the parity tests
   python3-torch python3-numpy               # independent numerics reference (Debian's system python3)
+  python3-h5py hdf5-tools                   # run-file SWMR reader test; h5dump/h5clear
 )
 
 missing=()

@@ -47,7 +47,8 @@ Json process_line(const greater::Tokenizer& tokenizer, const std::string& line, 
   if (!in.is_object()) throw greater::Error("", "expected a JSON object");
   if (!o.decode) {
     auto it = in.find("text");
-    if (it == in.end() || !it->is_string()) throw greater::Error("", "expected {\"text\": \"...\"}");
+    if (it == in.end() || !it->is_string())
+      throw greater::Error("", "expected {\"text\": \"...\"}");
     return encode_record(tokenizer, it->get<std::string>(), o);
   }
   auto it = in.find("ids");
@@ -71,10 +72,13 @@ int main(int argc, char** argv) {
   CLI::App app{"Encode JSON Lines of text with a Hugging Face tokenizer.json, or decode ids."};
   Options o;
   app.add_option("--tokenizer", o.tokenizer_path, "Path to tokenizer.json")->required();
-  app.add_flag("--add-special-tokens", o.add_special_tokens, "Add what the file's post_processor adds (e.g. BOS)");
+  app.add_flag("--add-special-tokens", o.add_special_tokens,
+               "Add what the file's post_processor adds (e.g. BOS)");
   app.add_flag("--decode", o.decode, "Read {\"ids\": [...]} lines and write the decoded text");
-  app.add_flag("--skip-special-tokens", o.skip_special_tokens, "With --decode: leave special tokens out");
-  auto* text_opt = app.add_option("--text", o.text, "Encode this one string instead of reading stdin");
+  app.add_flag("--skip-special-tokens", o.skip_special_tokens,
+               "With --decode: leave special tokens out");
+  auto* text_opt =
+      app.add_option("--text", o.text, "Encode this one string instead of reading stdin");
   CLI11_PARSE(app, argc, argv);
 
   if (*text_opt && o.decode) {

@@ -4,3 +4,11 @@ target_link_libraries(greater_generate PRIVATE greater_model greater_tokenizer C
 
 add_executable(greater_make_model greater_make_model.cpp)
 target_link_libraries(greater_make_model PRIVATE greater_model CLI11::CLI11 greater_warnings)
+
+# The main job: GReaTer over MPI ranks.
+if(TARGET greater_optimizer)
+  add_executable(greater_dist greater_dist.cpp job_options.cpp)
+  target_link_libraries(greater_dist PRIVATE greater_optimizer CLI11::CLI11 greater_warnings)
+  target_compile_definitions(greater_dist PRIVATE GREATER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    GREATER_VERSION="${PROJECT_VERSION}")
+endif()

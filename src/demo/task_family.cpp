@@ -23,7 +23,7 @@ const FamilyInfo& family_info(TaskFamily family) {
   static const FamilyInfo arithmetic{TaskFamily::Arithmetic, "arithmetic", "integer",
                                      {2, 5},                 {3, 5},
                                      digit_words()};
-  static const FamilyInfo tracking{TaskFamily::Tracking, "tracking", "word", {2, 6}, {3, 6},
+  static const FamilyInfo tracking{TaskFamily::Tracking, "tracking", "free_text", {2, 6}, {3, 6},
                                    Words{"alice", "bob", "carol", "dave", "eve"}};
   return family == TaskFamily::Arithmetic ? arithmetic : tracking;
 }

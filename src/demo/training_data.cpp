@@ -54,10 +54,11 @@ TrainingExample TrainingStream::next() {
     ++skipped_;
     problem = make_problem(family, problem.steps, rng_);
   }
-  const Words instruction = sample_instruction(rng_);
+  Words instruction = sample_instruction(rng_);
   const bool step_by_step = rng_.uniform() < cot_probability(instruction);
 
-  TrainingExample example{prompt_ids(vocab_, problem, instruction), family, step_by_step};
+  TrainingExample example{prompt_ids(vocab_, problem, instruction), problem, instruction,
+                          step_by_step};
   for (const auto& w : response_words(problem, step_by_step)) example.ids.push_back(vocab_.id(w));
   example.ids.push_back(Vocabulary::kEos);
   return example;

@@ -16,6 +16,8 @@ const Vocabulary& Vocabulary::demo() {
     };
     for (TaskFamily f : all_families()) add(family_words(f));
     add(grammar_words());
+    // GReaTer's filler: appended when a sweep over the prompt ends without '.'.
+    add({"_"});
     return Vocabulary(words);
   }();
   return vocabulary;

@@ -153,7 +153,7 @@ std::vector<std::vector<double>> score_continuations(const Transformer& model,
 
 at::Tensor input_embedding_gradient(
     const Transformer& model, const PaddedBatch& batch,
-    const std::function<at::Tensor(const at::Tensor& logits)>& loss_of_logits) {
+    const std::function<at::Tensor(const at::Tensor& hidden)>& loss_of_hidden) {
   at::AutoGradMode grad_mode(true);
   // A leaf for the embeddings only: the weights never require grad here, so backward
   // computes activation gradients and no weight gradients.
@@ -161,7 +161,7 @@ at::Tensor input_embedding_gradient(
   ForwardInput input;
   input.embeds = embeds;
   input.positions = batch.positions;
-  const at::Tensor loss = loss_of_logits(model.forward(input));
+  const at::Tensor loss = loss_of_hidden(model.final_hidden(input));
   loss.backward();
   return embeds.grad().to(at::kFloat);
 }

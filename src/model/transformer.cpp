@@ -96,6 +96,17 @@ static at::Tensor attention_mask(const at::Tensor& key_is_real, int64_t cached, 
 
 at::Tensor Transformer::forward(const ForwardInput& input, KVCache* cache,
                                 std::vector<at::Tensor>* hidden_states) const {
+  return lm_head(final_hidden(input, cache, hidden_states));
+}
+
+at::Tensor Transformer::lm_head(const at::Tensor& hidden) const {
+  at::Tensor logits = at::matmul(hidden, weights_.lm_head.t());
+  if (config_.final_logit_softcap > 0) logits = soft_cap(logits, config_.final_logit_softcap);
+  return logits;
+}
+
+at::Tensor Transformer::final_hidden(const ForwardInput& input, KVCache* cache,
+                                     std::vector<at::Tensor>* hidden_states) const {
   const int64_t steps = input.embeds.size(1);
   const int64_t cached = cache ? cache->length() : 0;
   const at::Device device = input.embeds.device();
@@ -135,9 +146,7 @@ at::Tensor Transformer::forward(const ForwardInput& input, KVCache* cache,
   }
   x = rms_norm(x, weights_.final_norm);
   if (hidden_states) hidden_states->push_back(x);
-  at::Tensor logits = at::matmul(x, weights_.lm_head.t());
-  if (config_.final_logit_softcap > 0) logits = soft_cap(logits, config_.final_logit_softcap);
-  return logits;
+  return x;
 }
 
 at::Tensor Transformer::forward_ids(const at::Tensor& ids) const {

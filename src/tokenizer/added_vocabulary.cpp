@@ -75,7 +75,8 @@ void AddedVocabulary::Trie::add(const std::string& pattern, int token_index) {
   first_byte_[static_cast<unsigned char>(pattern[0])] = true;
 }
 
-std::pair<int, size_t> AddedVocabulary::Trie::longest_at(const std::string& text, size_t pos) const {
+std::pair<int, size_t> AddedVocabulary::Trie::longest_at(const std::string& text,
+                                                         size_t pos) const {
   std::pair<int, size_t> best{-1, 0};
   int node = 0;
   for (size_t i = pos; i < text.size(); ++i) {
@@ -125,7 +126,8 @@ void AddedVocabulary::split_with(const Trie& trie, const std::string& text, bool
     const AddedToken& token = tokens_[index];
     size_t start = pos, stop = pos + length;
     pos = stop;
-    if (token.single_word && (ends_with_word_char(text, start) || starts_with_word_char(text, stop))) {
+    if (token.single_word &&
+        (ends_with_word_char(text, start) || starts_with_word_char(text, stop))) {
       continue;  // glued to a word: this occurrence stays ordinary text
     }
     if (token.lstrip) start = std::max(whitespace_start_before(text, start), done);
@@ -138,7 +140,8 @@ void AddedVocabulary::split_with(const Trie& trie, const std::string& text, bool
   if (done < text.size()) out.push_back({-1, {text.substr(done), at_start && done == 0}});
 }
 
-std::vector<Segment> AddedVocabulary::split(const std::string& text, const Normalizer* normalizer) const {
+std::vector<Segment> AddedVocabulary::split(const std::string& text,
+                                            const Normalizer* normalizer) const {
   std::vector<Segment> raw;
   split_with(raw_, text, true, raw);
   std::vector<Segment> out;

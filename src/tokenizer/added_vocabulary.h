@@ -61,7 +61,8 @@ class AddedVocabulary {
   };
 
   // Appends the segments of `text` under one trie; `at_start` is true when text begins the input.
-  void split_with(const Trie& trie, const std::string& text, bool at_start, std::vector<Segment>& out) const;
+  void split_with(const Trie& trie, const std::string& text, bool at_start,
+                  std::vector<Segment>& out) const;
 
   std::vector<AddedToken> tokens_;
   Trie raw_;         // normalized=false

@@ -84,10 +84,7 @@ class Bpe : public Model {
   }
 
   MergeTable& merges() { return merges_; }
-  TokenId lookup(const std::string& token) const {
-    auto it = vocab_.find(token);
-    return it == vocab_.end() ? -1 : it->second;
-  }
+  TokenId lookup(std::string_view token) const { return vocab_.find(token); }
   const Vocab& vocab() const override { return vocab_; }
 
   void tokenize(const std::string& word, std::vector<TokenId>& out) const override {
@@ -131,7 +128,9 @@ class Bpe : public Model {
     int pos;
     TokenId merged;
     // Makes std::push_heap a min-heap on (rank, pos).
-    bool operator<(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+    bool operator<(const Candidate& o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
   };
 
   // The word's characters as initial symbols: known characters, byte-fallback bytes, unk.
@@ -143,10 +142,15 @@ class Bpe : public Model {
     while (pos < word.size()) {
       const size_t start = pos;
       pos += utf8_length(static_cast<unsigned char>(word[pos]));
-      std::string s;
-      if (start > 0) s += options_.continuing_subword_prefix;
-      s.append(word, start, pos - start);
-      if (pos == word.size()) s += options_.end_of_word_suffix;
+      std::string_view s(word.data() + start, pos - start);
+      std::string affixed;
+      if ((start > 0 && !options_.continuing_subword_prefix.empty()) ||
+          (pos == word.size() && !options_.end_of_word_suffix.empty())) {
+        if (start > 0) affixed += options_.continuing_subword_prefix;
+        affixed += s;
+        if (pos == word.size()) affixed += options_.end_of_word_suffix;
+        s = affixed;
+      }
       const TokenId id = lookup(s);
       if (id >= 0) {
         if (unk_pending) ids.push_back(unk_id_);
@@ -154,8 +158,9 @@ class Bpe : public Model {
         ids.push_back(id);
         continue;
       }
-      if (options_.byte_fallback &&
-          std::all_of(s.begin(), s.end(), [&](char c) { return byte_ids_[static_cast<unsigned char>(c)] >= 0; })) {
+      if (options_.byte_fallback && std::all_of(s.begin(), s.end(), [&](char c) {
+            return byte_ids_[static_cast<unsigned char>(c)] >= 0;
+          })) {
         // HF leaves a pending unk in place here and emits it before the next known character.
         for (char c : s) ids.push_back(byte_ids_[static_cast<unsigned char>(c)]);
         continue;
@@ -219,18 +224,19 @@ class Bpe : public Model {
   mutable std::unordered_map<std::string, std::vector<TokenId>> cache_;
 };
 
-// One merge in either JSON form: "a b" or ["a", "b"].
-std::pair<std::string, std::string> read_merge(const Json& m, const JsonPath& at) {
+// One merge in either JSON form: "a b" or ["a", "b"]; the views point into `m`.
+std::pair<std::string_view, std::string_view> read_merge(const Json& m, const JsonPath& at) {
   if (m.is_string()) {
     const std::string& s = m.get_ref<const std::string&>();
     const size_t space = s.find(' ');
     if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
       at.fail("expected two tokens separated by one space, got \"" + s + "\"");
     }
-    return {s.substr(0, space), s.substr(space + 1)};
+    const std::string_view v(s);
+    return {v.substr(0, space), v.substr(space + 1)};
   }
   if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-    return {m[0].get<std::string>(), m[1].get<std::string>()};
+    return {m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>()};
   }
   at.fail("expected \"a b\" or [\"a\", \"b\"]");
 }
@@ -247,7 +253,7 @@ Vocab read_vocab(const Json& spec, const JsonPath& at) {
         it.value().get<int64_t>() > INT32_MAX) {
       (at / "vocab" / it.key()).fail("expected a non-negative integer id");
     }
-    vocab.emplace(it.key(), static_cast<TokenId>(it.value().get<int64_t>()));
+    vocab.insert(it.key(), static_cast<TokenId>(it.value().get<int64_t>()));
   }
   return vocab;
 }
@@ -275,17 +281,21 @@ std::unique_ptr<Model> make_bpe_model(const Json& spec, const JsonPath& at) {
   const JsonPath merges_at = at / "merges";
   const size_t prefix_len = options.continuing_subword_prefix.size();
   bpe->merges().reserve(merges.size());
+  std::string merged_token;
   for (size_t i = 0; i < merges.size(); ++i) {
     const auto [a, b] = read_merge(merges[i], merges_at[i]);
     const TokenId left = bpe->lookup(a);
-    if (left < 0) merges_at[i].fail("token \"" + a + "\" is not in model.vocab");
+    if (left < 0) merges_at[i].fail("token \"" + std::string(a) + "\" is not in model.vocab");
     const TokenId right = bpe->lookup(b);
-    if (right < 0) merges_at[i].fail("token \"" + b + "\" is not in model.vocab");
+    if (right < 0) merges_at[i].fail("token \"" + std::string(b) + "\" is not in model.vocab");
     // With a continuing-subword prefix ("##"), the right part loses it in the merged token.
-    const bool strip = prefix_len > 0 && b.compare(0, prefix_len, options.continuing_subword_prefix) == 0;
-    const std::string merged_token = a + (strip ? b.substr(prefix_len) : b);
+    const bool strip =
+        prefix_len > 0 && b.substr(0, prefix_len) == options.continuing_subword_prefix;
+    merged_token.assign(a);
+    merged_token.append(strip ? b.substr(prefix_len) : b);
     const TokenId merged = bpe->lookup(merged_token);
-    if (merged < 0) merges_at[i].fail("merged token \"" + merged_token + "\" is not in model.vocab");
+    if (merged < 0)
+      merges_at[i].fail("merged token \"" + merged_token + "\" is not in model.vocab");
     bpe->merges().insert(left, right, static_cast<uint32_t>(i), merged);
   }
   return bpe;

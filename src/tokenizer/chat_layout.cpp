@@ -50,7 +50,8 @@ ChatLayoutKind parse_chat_layout(const std::string& name) {
   if (name == "llama-3") return ChatLayoutKind::Llama3;
   if (name == "gemma-2") return ChatLayoutKind::Gemma2;
   if (name == "plain") return ChatLayoutKind::Plain;
-  throw Error("chat layout", "unknown layout \"" + name + "\" (expected llama-3, gemma-2 or plain)");
+  throw Error("chat layout",
+              "unknown layout \"" + name + "\" (expected llama-3, gemma-2 or plain)");
 }
 
 std::string chat_layout_name(ChatLayoutKind kind) {
@@ -65,22 +66,26 @@ std::string chat_layout_name(ChatLayoutKind kind) {
   return "?";
 }
 
-ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind) : tokenizer_(tokenizer), kind_(kind) {
+ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind)
+    : tokenizer_(tokenizer), kind_(kind) {
   separator_ = tokenizer_.encode(" ");
   switch (kind_) {
     case ChatLayoutKind::Llama3: {
-      for (const char* t : {"<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"}) require_token(tokenizer_, t, kind_);
+      for (const char* t : {"<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"})
+        require_token(tokenizer_, t, kind_);
       // The reference expects a BOS: the post_processor's if it adds one, else <|begin_of_text|>.
       bos_ = tokenizer_.prefix_special_ids();
       const TokenId begin = tokenizer_.token_to_id("<|begin_of_text|>");
       if (bos_.empty() && begin >= 0) bos_ = {begin};
       user_header_ = tokenizer_.encode("<|start_header_id|>user<|end_header_id|>\n\n");
-      assistant_header_ = tokenizer_.encode("<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+      assistant_header_ =
+          tokenizer_.encode("<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
       extractor_separator_ = " ";
       break;
     }
     case ChatLayoutKind::Gemma2:
-      for (const char* t : {"<bos>", "<start_of_turn>", "<end_of_turn>"}) require_token(tokenizer_, t, kind_);
+      for (const char* t : {"<bos>", "<start_of_turn>", "<end_of_turn>"})
+        require_token(tokenizer_, t, kind_);
       // The reference writes <bos> into the string and turns the tokenizer's BOS off.
       user_header_ = tokenizer_.encode("<bos><start_of_turn>user\n");
       assistant_header_ = tokenizer_.encode("<end_of_turn>\n<start_of_turn>model\n");
@@ -98,7 +103,8 @@ std::vector<TokenId> ChatLayout::encode_prompt(const std::string& prompt_text) c
   return tokenizer_.encode(" " + prompt_text);
 }
 
-SequenceParts ChatLayout::build_prefix(const std::string& question, const std::vector<TokenId>& prompt) const {
+SequenceParts ChatLayout::build_prefix(const std::string& question,
+                                       const std::vector<TokenId>& prompt) const {
   SequenceParts s;
   append(s.ids, bos_);
   append(s.ids, user_header_);
@@ -113,8 +119,10 @@ SequenceParts ChatLayout::build_prefix(const std::string& question, const std::v
   return s;
 }
 
-SequenceParts ChatLayout::build_full(const std::string& question, const std::vector<TokenId>& prompt,
-                                     const std::vector<TokenId>& chain, const std::string& extractor,
+SequenceParts ChatLayout::build_full(const std::string& question,
+                                     const std::vector<TokenId>& prompt,
+                                     const std::vector<TokenId>& chain,
+                                     const std::string& extractor,
                                      const std::string& answer) const {
   SequenceParts s = build_prefix(question, prompt);
   append(s.ids, chain);

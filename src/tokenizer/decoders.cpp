@@ -120,7 +120,8 @@ class Fuse : public Decoder {
 // Removes up to `start` leading and `stop` trailing `content` characters from each token.
 class Strip : public Decoder {
  public:
-  Strip(uint32_t content, size_t start, size_t stop) : content_(content), start_(start), stop_(stop) {}
+  Strip(uint32_t content, size_t start, size_t stop)
+      : content_(content), start_(start), stop_(stop) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
     for (std::string& t : tokens) {
       std::vector<size_t> bounds;  // byte offset of each character, then the end
@@ -243,9 +244,11 @@ std::unique_ptr<Decoder> make_decoder(const Json& spec, const JsonPath& at) {
     if (const Json* scheme = find_field(spec, "prepend_scheme")) {
       prepends = as_string(*scheme, at / "prepend_scheme") != "never";
     }
-    return std::make_unique<Metaspace>(get_string_or(spec, "replacement", at, "\xE2\x96\x81"), prepends);
+    return std::make_unique<Metaspace>(get_string_or(spec, "replacement", at, "\xE2\x96\x81"),
+                                       prepends);
   }
-  if (type == "BPEDecoder") return std::make_unique<BpeSuffix>(get_string_or(spec, "suffix", at, "</w>"));
+  if (type == "BPEDecoder")
+    return std::make_unique<BpeSuffix>(get_string_or(spec, "suffix", at, "</w>"));
   if (type == "Sequence") {
     const Json& list = get_array(spec, "decoders", at);
     std::vector<std::unique_ptr<Decoder>> steps;

@@ -16,7 +16,8 @@ using Json = nlohmann::json;
 // Where a JSON value sits: the source file and the dotted path of the field.
 class JsonPath {
  public:
-  JsonPath(std::string source, std::string path) : source_(std::move(source)), path_(std::move(path)) {}
+  JsonPath(std::string source, std::string path)
+      : source_(std::move(source)), path_(std::move(path)) {}
 
   JsonPath operator/(const std::string& key) const {
     return JsonPath(source_, path_.empty() ? key : path_ + "." + key);
@@ -88,7 +89,9 @@ inline const Json& get_array(const Json& obj, const char* key, const JsonPath& a
 }
 
 // The "type" of a component ("BPE", "Split", ...).
-inline std::string get_type(const Json& obj, const JsonPath& at) { return get_string(obj, "type", at); }
+inline std::string get_type(const Json& obj, const JsonPath& at) {
+  return get_string(obj, "type", at);
+}
 
 // {"String": "x"} or {"Regex": "x"}, the two pattern forms of tokenizer.json.
 struct PatternSpec {

@@ -3,15 +3,13 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "greater/tokenizer/tokenizer.h"
 #include "json_util.h"
+#include "vocab.h"
 
 namespace greater::tok {
-
-using Vocab = std::unordered_map<std::string, TokenId>;
 
 class Model {
  public:

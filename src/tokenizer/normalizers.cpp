@@ -110,7 +110,8 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& spec, const JsonPath& at
     const Json& list = get_array(spec, "normalizers", at);
     std::vector<std::unique_ptr<Normalizer>> steps;
     for (size_t i = 0; i < list.size(); ++i) {
-      if (auto step = make_normalizer(list[i], (at / "normalizers")[i])) steps.push_back(std::move(step));
+      if (auto step = make_normalizer(list[i], (at / "normalizers")[i]))
+        steps.push_back(std::move(step));
     }
     return std::make_unique<Sequence>(std::move(steps));
   }

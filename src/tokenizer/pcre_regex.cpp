@@ -73,12 +73,14 @@ void Regex::find_all(const std::string& text, std::vector<ByteRange>& out) const
 
 bool Regex::matches_fully(const std::string& text) const {
   pcre2_match_data* md = thread_match_data();
-  const int rc = pcre2_match(compiled_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(),
-                             0, PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_NO_UTF_CHECK, md, nullptr);
+  const int rc =
+      pcre2_match(compiled_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
+                  PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_NO_UTF_CHECK, md, nullptr);
   return rc >= 0;
 }
 
-void find_all_literal(const std::string& text, const std::string& literal, std::vector<ByteRange>& out) {
+void find_all_literal(const std::string& text, const std::string& literal,
+                      std::vector<ByteRange>& out) {
   if (literal.empty()) return;
   size_t pos = text.find(literal);
   while (pos != std::string::npos) {

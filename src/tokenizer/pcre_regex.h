@@ -32,6 +32,7 @@ class Regex {
 };
 
 // Finds every non-overlapping occurrence of a literal (the {"String": ...} pattern form).
-void find_all_literal(const std::string& text, const std::string& literal, std::vector<ByteRange>& out);
+void find_all_literal(const std::string& text, const std::string& literal,
+                      std::vector<ByteRange>& out);
 
 }  // namespace greater::tok

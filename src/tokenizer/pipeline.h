@@ -19,12 +19,12 @@ namespace greater::tok {
 struct Pipeline {
   std::string source;  // file name (or caller's label) for error messages
 
-  AddedVocabulary added;                     // 1. matched first
-  std::unique_ptr<Normalizer> normalizer;    // 2. null: none
+  AddedVocabulary added;                        // 1. matched first
+  std::unique_ptr<Normalizer> normalizer;       // 2. null: none
   std::unique_ptr<PreTokenizer> pre_tokenizer;  // 3. null: the whole stretch is one word
-  std::unique_ptr<Model> model;              // 4.
-  SpecialAffixes affixes;                    // 5. with add_special_tokens
-  std::unique_ptr<Decoder> decoder;          // decode; null: tokens joined by " "
+  std::unique_ptr<Model> model;                 // 4.
+  SpecialAffixes affixes;                       // 5. with add_special_tokens
+  std::unique_ptr<Decoder> decoder;             // decode; null: tokens joined by " "
 
   std::vector<std::string> id_to_token;  // model vocabulary and added tokens; "" for unused ids
   std::vector<char> special;             // per id: an added token marked "special"

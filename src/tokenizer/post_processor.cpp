@@ -20,7 +20,9 @@ SpecialAffixes read_template(const Json& spec, const JsonPath& at) {
     const Json& piece = require_field(item, "SpecialToken", item_at);
     const std::string name = get_string(piece, "id", item_at / "SpecialToken");
     const Json* entry = specials ? find_field(*specials, name.c_str()) : nullptr;
-    if (!entry) (at / "special_tokens").fail("no entry for \"" + name + "\" used by single[" + std::to_string(i) + "]");
+    if (!entry)
+      (at / "special_tokens")
+          .fail("no entry for \"" + name + "\" used by single[" + std::to_string(i) + "]");
     const JsonPath entry_at = at / "special_tokens" / name;
     const Json& ids = get_array(*entry, "ids", entry_at);
     for (size_t k = 0; k < ids.size(); ++k) {
@@ -35,7 +37,8 @@ SpecialAffixes read_template(const Json& spec, const JsonPath& at) {
 
 TokenId pair_id(const Json& spec, const char* key, const JsonPath& at) {
   const Json& v = require_field(spec, key, at);
-  if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer()) (at / key).fail("expected [\"token\", id]");
+  if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer())
+    (at / key).fail("expected [\"token\", id]");
   return static_cast<TokenId>(v[1].get<int64_t>());
 }
 

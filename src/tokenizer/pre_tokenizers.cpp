@@ -87,7 +87,8 @@ void split_piece(const Piece& piece, const std::vector<ByteRange>& matches, Beha
     }
   }
   for (const Span& s : kept) {
-    if (s.last > s.first) out.push_back({text.substr(s.first, s.last - s.first), piece.at_start && s.first == 0});
+    if (s.last > s.first)
+      out.push_back({text.substr(s.first, s.last - s.first), piece.at_start && s.first == 0});
   }
 }
 
@@ -127,7 +128,8 @@ constexpr const char* kGpt2Pattern =
 // Maps every byte to the GPT-2 alphabet, after the optional prefix space and regex split.
 class ByteLevel : public PreTokenizer {
  public:
-  ByteLevel(bool add_prefix_space, bool use_regex, const JsonPath& at) : add_prefix_space_(add_prefix_space) {
+  ByteLevel(bool add_prefix_space, bool use_regex, const JsonPath& at)
+      : add_prefix_space_(add_prefix_space) {
     if (use_regex) regex_ = std::make_unique<Regex>(kGpt2Pattern, at.where());
   }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
@@ -278,9 +280,9 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& spec, const JsonPat
   if (spec.is_null()) return nullptr;
   const std::string type = get_type(spec, at);
   if (type == "Split") {
-    return std::make_unique<Split>(get_pattern(spec, at),
-                                   parse_behavior(get_string(spec, "behavior", at), at / "behavior"),
-                                   get_bool_or(spec, "invert", at, false), at);
+    return std::make_unique<Split>(
+        get_pattern(spec, at), parse_behavior(get_string(spec, "behavior", at), at / "behavior"),
+        get_bool_or(spec, "invert", at, false), at);
   }
   if (type == "ByteLevel") {
     return std::make_unique<ByteLevel>(get_bool_or(spec, "add_prefix_space", at, true),
@@ -296,14 +298,16 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& spec, const JsonPat
   }
   if (type == "Punctuation") {
     const std::string behavior = get_string_or(spec, "behavior", at, "Isolated");
-    return std::make_unique<Split>(PatternSpec{R"([\p{P}\x{21}-\x{2F}\x{3A}-\x{40}\x{5B}-\x{60}\x{7B}-\x{7E}])", true},
-                                   parse_behavior(behavior, at / "behavior"), false, at);
+    return std::make_unique<Split>(
+        PatternSpec{R"([\p{P}\x{21}-\x{2F}\x{3A}-\x{40}\x{5B}-\x{60}\x{7B}-\x{7E}])", true},
+        parse_behavior(behavior, at / "behavior"), false, at);
   }
   if (type == "Sequence") {
     const Json& list = get_array(spec, "pretokenizers", at);
     std::vector<std::unique_ptr<PreTokenizer>> steps;
     for (size_t i = 0; i < list.size(); ++i) {
-      if (auto step = make_pre_tokenizer(list[i], (at / "pretokenizers")[i])) steps.push_back(std::move(step));
+      if (auto step = make_pre_tokenizer(list[i], (at / "pretokenizers")[i]))
+        steps.push_back(std::move(step));
     }
     return std::make_unique<Sequence>(std::move(steps));
   }

@@ -19,7 +19,8 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Tokenizer Tokenizer::from_file(const std::string& path) {
-  return Tokenizer(std::unique_ptr<Impl>(new Impl{tok::load_tokenizer_json(read_file(path), path)}));
+  return Tokenizer(
+      std::unique_ptr<Impl>(new Impl{tok::load_tokenizer_json(read_file(path), path)}));
 }
 
 Tokenizer Tokenizer::from_json(const std::string& json_text, const std::string& source) {
@@ -85,9 +86,7 @@ int64_t Tokenizer::vocab_size() const { return static_cast<int64_t>(impl_->p.id_
 TokenId Tokenizer::token_to_id(const std::string& token) const {
   auto added = impl_->p.added_ids.find(token);
   if (added != impl_->p.added_ids.end()) return added->second;
-  const tok::Vocab& vocab = impl_->p.model->vocab();
-  auto it = vocab.find(token);
-  return it == vocab.end() ? -1 : it->second;
+  return impl_->p.model->vocab().find(token);
 }
 
 std::string Tokenizer::id_to_token(TokenId id) const {
@@ -99,7 +98,11 @@ bool Tokenizer::is_special(TokenId id) const {
   return id >= 0 && static_cast<size_t>(id) < impl_->p.special.size() && impl_->p.special[id];
 }
 
-const std::vector<TokenId>& Tokenizer::prefix_special_ids() const { return impl_->p.affixes.prefix; }
-const std::vector<TokenId>& Tokenizer::suffix_special_ids() const { return impl_->p.affixes.suffix; }
+const std::vector<TokenId>& Tokenizer::prefix_special_ids() const {
+  return impl_->p.affixes.prefix;
+}
+const std::vector<TokenId>& Tokenizer::suffix_special_ids() const {
+  return impl_->p.affixes.suffix;
+}
 
 }  // namespace greater

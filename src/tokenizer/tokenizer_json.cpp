@@ -79,8 +79,10 @@ Pipeline load_tokenizer_json(const std::string& json_text, const std::string& so
   }
   for (size_t i = 0; i < p.affixes.prefix.size() + p.affixes.suffix.size(); ++i) {
     const TokenId id = i < p.affixes.prefix.size() ? p.affixes.prefix[i]
-                                                       : p.affixes.suffix[i - p.affixes.prefix.size()];
-    if (id > max_id) (at / "post_processor").fail("adds token id " + std::to_string(id) + ", which is not in the vocabulary");
+                                                   : p.affixes.suffix[i - p.affixes.prefix.size()];
+    if (id > max_id)
+      (at / "post_processor")
+          .fail("adds token id " + std::to_string(id) + ", which is not in the vocabulary");
   }
   p.added.build(std::move(added), p.normalizer.get());
   return p;

@@ -13,13 +13,14 @@ class WordLevel : public Model {
 
   void tokenize(const std::string& word, std::vector<TokenId>& out) const override {
     if (word.empty()) return;
-    auto it = vocab_.find(word);
-    if (it != vocab_.end()) {
-      out.push_back(it->second);
+    const TokenId id = vocab_.find(word);
+    if (id >= 0) {
+      out.push_back(id);
     } else if (unk_id_ >= 0) {
       out.push_back(unk_id_);
     } else {
-      throw Error(source_, "encode: \"" + word + "\" is not in the WordLevel vocabulary and there is no unk_token");
+      throw Error(source_, "encode: \"" + word +
+                               "\" is not in the WordLevel vocabulary and there is no unk_token");
     }
   }
   const Vocab& vocab() const override { return vocab_; }
@@ -37,9 +38,8 @@ std::unique_ptr<Model> make_word_level_model(const Json& spec, const JsonPath& a
   TokenId unk_id = -1;
   const std::string unk = get_string_or(spec, "unk_token", at, "");
   if (!unk.empty()) {
-    auto it = vocab.find(unk);
-    if (it == vocab.end()) (at / "unk_token").fail("\"" + unk + "\" is not in model.vocab");
-    unk_id = it->second;
+    unk_id = vocab.find(unk);
+    if (unk_id < 0) (at / "unk_token").fail("\"" + unk + "\" is not in model.vocab");
   }
   return std::make_unique<WordLevel>(std::move(vocab), unk_id, at.source());
 }

@@ -52,7 +52,8 @@ TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
                                                    ids.data_ptr<int64_t>() + ids.numel())},
                                          at::kCPU);
   at::Tensor loss_value;
-  const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& out) {
+  const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
+    const at::Tensor out = model.lm_head(hidden);
     const int64_t n = out.size(1);
     loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), ids[0].narrow(0, 1, n - 1));
     return loss_value;

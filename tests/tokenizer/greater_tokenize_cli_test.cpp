@@ -20,7 +20,8 @@ struct RunResult {
 RunResult run_tool(const std::string& args, const std::string& stdin_text) {
   const std::string in = test::write_temp_file("stdin.jsonl", stdin_text);
   const std::string err = test::write_temp_file("stderr.txt", "");
-  const std::string command = std::string("'") + GREATER_TOKENIZE_EXE + "' " + args + " < '" + in + "' 2> '" + err + "'";
+  const std::string command =
+      std::string("'") + GREATER_TOKENIZE_EXE + "' " + args + " < '" + in + "' 2> '" + err + "'";
   RunResult r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
@@ -35,13 +36,16 @@ RunResult run_tool(const std::string& args, const std::string& stdin_text) {
 
 class GreaterTokenize : public ::testing::Test {
  protected:
-  void SetUp() override { tokenizer_ = test::write_temp_file("tokenizer.json", test::word_level_json()); }
+  void SetUp() override {
+    tokenizer_ = test::write_temp_file("tokenizer.json", test::word_level_json());
+  }
   std::string tokenizer_;
 };
 
 TEST_F(GreaterTokenize, EncodesJsonLines) {
-  const RunResult r = run_tool("--tokenizer '" + tokenizer_ + "'",
-                               "{\"text\": \"Q : start 9 .\"}\n\n{\"text\": \"think fast <eos>\"}\n");
+  const RunResult r =
+      run_tool("--tokenizer '" + tokenizer_ + "'",
+               "{\"text\": \"Q : start 9 .\"}\n\n{\"text\": \"think fast <eos>\"}\n");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out,
             "{\"text\":\"Q : start 9 .\",\"ids\":[7,8,9,10,15]}\n"
@@ -50,19 +54,22 @@ TEST_F(GreaterTokenize, EncodesJsonLines) {
 }
 
 TEST_F(GreaterTokenize, AddSpecialTokensAndTextOption) {
-  const RunResult r = run_tool("--tokenizer '" + tokenizer_ + "' --add-special-tokens --text 'answer 3'", "");
+  const RunResult r =
+      run_tool("--tokenizer '" + tokenizer_ + "' --add-special-tokens --text 'answer 3'", "");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "{\"text\":\"answer 3\",\"ids\":[1,20,21]}\n");
 }
 
 TEST_F(GreaterTokenize, Decodes) {
-  const RunResult r = run_tool("--tokenizer '" + tokenizer_ + "' --decode", "{\"ids\": [1, 20, 21, 2]}\n");
+  const RunResult r =
+      run_tool("--tokenizer '" + tokenizer_ + "' --decode", "{\"ids\": [1, 20, 21, 2]}\n");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "{\"ids\":[1,20,21,2],\"text\":\"<bos> answer 3 <eos>\"}\n");
 }
 
 TEST_F(GreaterTokenize, BadLineStopsWithItsLineNumber) {
-  const RunResult r = run_tool("--tokenizer '" + tokenizer_ + "'", "{\"text\": \"answer\"}\n{\"txt\": 1}\n{\"text\": \"3\"}\n");
+  const RunResult r = run_tool("--tokenizer '" + tokenizer_ + "'",
+                               "{\"text\": \"answer\"}\n{\"txt\": 1}\n{\"text\": \"3\"}\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "{\"text\":\"answer\",\"ids\":[20]}\n");
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
@@ -71,11 +78,13 @@ TEST_F(GreaterTokenize, BadLineStopsWithItsLineNumber) {
 }
 
 TEST_F(GreaterTokenize, BadIdAndBadJsonAreErrors) {
-  const RunResult unknown = run_tool("--tokenizer '" + tokenizer_ + "' --decode", "{\"ids\": [1, 999]}\n");
+  const RunResult unknown =
+      run_tool("--tokenizer '" + tokenizer_ + "' --decode", "{\"ids\": [1, 999]}\n");
   EXPECT_EQ(unknown.status, 1);
   EXPECT_NE(unknown.err.find("line 1"), std::string::npos) << unknown.err;
   EXPECT_NE(unknown.err.find("999"), std::string::npos) << unknown.err;
-  const RunResult broken = run_tool("--tokenizer '" + tokenizer_ + "'", "{\"text\": \"a\"}\n{not json\n");
+  const RunResult broken =
+      run_tool("--tokenizer '" + tokenizer_ + "'", "{\"text\": \"a\"}\n{not json\n");
   EXPECT_EQ(broken.status, 1);
   EXPECT_NE(broken.err.find("line 2"), std::string::npos) << broken.err;
 }

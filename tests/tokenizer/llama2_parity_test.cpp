@@ -23,8 +23,10 @@ class Llama2 : public ::testing::Test {
 TEST_F(Llama2, PackageTestVectors) {
   // From llama-tokenizer-js's own tests (with BOS).
   EXPECT_EQ(tokenizer_->encode("grabbed", true), (std::vector<TokenId>{1, 2646, 1327, 287}));
-  EXPECT_EQ(tokenizer_->encode(" grabbed", true), (std::vector<TokenId>{1, 29871, 2646, 1327, 287}));
-  EXPECT_EQ(tokenizer_->encode("\xF0\x9F\xA6\x99", true), (std::vector<TokenId>{1, 29871, 243, 162, 169, 156}));
+  EXPECT_EQ(tokenizer_->encode(" grabbed", true),
+            (std::vector<TokenId>{1, 29871, 2646, 1327, 287}));
+  EXPECT_EQ(tokenizer_->encode("\xF0\x9F\xA6\x99", true),
+            (std::vector<TokenId>{1, 29871, 243, 162, 169, 156}));
   EXPECT_EQ(tokenizer_->prefix_special_ids(), (std::vector<TokenId>{1}));
   EXPECT_TRUE(tokenizer_->suffix_special_ids().empty());
 }
@@ -53,7 +55,8 @@ TEST_F(Llama2, DecodeOfEncodeGivesTheTextBack) {
     // space marker (it decodes to " "), and the Prepend normalizer puts a "▁" after every special
     // token inside the text (it decodes to an extra space).
     const bool has_marker = c.text.find("\xE2\x96\x81") != std::string::npos;
-    const bool has_special = c.text.find("<s>") != std::string::npos || c.text.find("</s>") != std::string::npos ||
+    const bool has_special = c.text.find("<s>") != std::string::npos ||
+                             c.text.find("</s>") != std::string::npos ||
                              c.text.find("<unk>") != std::string::npos;
     if (has_marker || has_special) continue;
     EXPECT_EQ(tokenizer_->decode(c.ids), c.text);
@@ -74,7 +77,8 @@ TEST_F(Llama2, TokenDecodeAndRoundTripMatchReferenceSample) {
   ASSERT_GE(samples.size(), 800u);
   for (const auto& s : samples) {
     EXPECT_EQ(tokenizer_->decode({s.id}), s.text) << "id " << s.id;
-    EXPECT_EQ(tokenizer_->round_trips(s.id), s.round_trips) << "id " << s.id << " " << test::quoted(s.text);
+    EXPECT_EQ(tokenizer_->round_trips(s.id), s.round_trips)
+        << "id " << s.id << " " << test::quoted(s.text);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "greater/common/error.h"
 #include "greater/tokenizer/tokenizer.h"
@@ -27,8 +28,8 @@ TEST_F(Llama3, FileLayoutIsTheOneTheFixturesDescribe) {
   EXPECT_EQ(tokenizer_->token_to_id("<|begin_of_text|>"), 128000);
   EXPECT_EQ(tokenizer_->token_to_id("<|eot_id|>"), 128009);
   EXPECT_EQ(tokenizer_->token_to_id("\xC4\xA0grabbed"), 30418);  // "Ġgrabbed"
-  EXPECT_EQ(tokenizer_->id_to_token(271), "\xC4\x8A\xC4\x8A");     // "ĊĊ"
-  EXPECT_EQ(tokenizer_->token_to_id("<|eom_id|>"), -1);  // a Llama-3.1 name
+  EXPECT_EQ(tokenizer_->id_to_token(271), "\xC4\x8A\xC4\x8A");   // "ĊĊ"
+  EXPECT_EQ(tokenizer_->token_to_id("<|eom_id|>"), -1);          // a Llama-3.1 name
   EXPECT_TRUE(tokenizer_->is_special(128009));
   EXPECT_FALSE(tokenizer_->is_special(30418));
   // This revision's post_processor is plain ByteLevel: add_special_tokens adds no BOS.
@@ -68,7 +69,8 @@ TEST_F(Llama3, TokenDecodeAndRoundTripMatchReferenceSample) {
   size_t round_trip = 0;
   for (const auto& s : samples) {
     EXPECT_EQ(tokenizer_->decode({s.id}), s.text) << "id " << s.id;
-    EXPECT_EQ(tokenizer_->round_trips(s.id), s.round_trips) << "id " << s.id << " " << test::quoted(s.text);
+    EXPECT_EQ(tokenizer_->round_trips(s.id), s.round_trips)
+        << "id " << s.id << " " << test::quoted(s.text);
     round_trip += s.round_trips;
   }
   // Both outcomes occur in the sample, so the check above tests something either way.
@@ -121,27 +123,37 @@ TEST_F(Llama3, UnknownIdIsRejectedByDecode) {
   EXPECT_THROW(tokenizer_->decode({-1}), Error);
 }
 
-// Load and encode speed on the 9 MB file (printed; the load bound is the requirement
-// and is only asserted for optimized builds).
+// Load and encode speed on the 9 MB file. Wall time is printed; the bound (load well
+// under 2 s in a Release build) is asserted on process CPU time, which other jobs sharing the
+// machine do not inflate, and only in optimized builds.
 TEST(Llama3Speed, LoadAndEncode) {
   const std::string path = test::llama3_tokenizer_path();
   const std::string missing = test::missing_data_message(path);
   if (!missing.empty()) GTEST_FAIL() << missing;
   using Clock = std::chrono::steady_clock;
+  auto cpu_now = [] { return double(std::clock()) / CLOCKS_PER_SEC; };
   const auto t0 = Clock::now();
+  const double c0 = cpu_now();
   const Tokenizer tokenizer = Tokenizer::from_file(path);
+  const double load_cpu = cpu_now() - c0;
   const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
   std::string text;
-  for (const auto& c : test::read_reference_cases(test::fixture_path("llama3_reference.jsonl"))) text += c.text + "\n";
+  for (const auto& c : test::read_reference_cases(test::fixture_path("llama3_reference.jsonl")))
+    text += c.text + "\n";
   while (text.size() < 2'000'000) text += text;
   const auto t1 = Clock::now();
+  const double c1 = cpu_now();
   const size_t n_tokens = tokenizer.encode(text).size();
+  const double encode_cpu = cpu_now() - c1;
   const double encode_s = std::chrono::duration<double>(Clock::now() - t1).count();
-  std::printf("llama-3 tokenizer.json: load %.3f s; encode %zu bytes -> %zu tokens in %.3f s (%.0f tokens/s)\n",
-              load_s, text.size(), n_tokens, encode_s, n_tokens / encode_s);
+  std::printf(
+      "llama-3 tokenizer.json: load %.3f s wall / %.3f s cpu; encode %zu bytes -> %zu tokens in "
+      "%.3f s wall / "
+      "%.3f s cpu (%.0f tokens/s cpu)\n",
+      load_s, load_cpu, text.size(), n_tokens, encode_s, encode_cpu, n_tokens / encode_cpu);
 #ifdef NDEBUG
-  EXPECT_LT(load_s, 2.0);
+  EXPECT_LT(load_cpu, 2.0);
 #endif
 }
 

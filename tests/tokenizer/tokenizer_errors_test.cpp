@@ -22,7 +22,8 @@ std::string load_error(const std::string& name, const std::string& json) {
   return "";
 }
 
-const char* kBpeHead = R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": )";
+const char* kBpeHead =
+    R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": )";
 
 TEST(TokenizerErrors, BadJson) {
   const std::string what = load_error("bad.json", "{\"model\": {\"type\": \"BPE\",");
@@ -39,7 +40,8 @@ TEST(TokenizerErrors, MissingModel) {
 }
 
 TEST(TokenizerErrors, UnknownModelType) {
-  const std::string what = load_error("unigram.json", R"({"model": {"type": "Unigram", "vocab": [["a", 0.0]]}})");
+  const std::string what =
+      load_error("unigram.json", R"({"model": {"type": "Unigram", "vocab": [["a", 0.0]]}})");
   EXPECT_NE(what.find("model.type"), std::string::npos) << what;
   EXPECT_NE(what.find("Unigram"), std::string::npos) << what;
 }
@@ -51,7 +53,8 @@ TEST(TokenizerErrors, MergeNamingAnUnknownToken) {
 }
 
 TEST(TokenizerErrors, MergeNamingAnUnknownTokenInPairForm) {
-  const std::string what = load_error("merge_pair.json", std::string(kBpeHead) + R"([["a", "b"], ["q", "b"]]}})");
+  const std::string what =
+      load_error("merge_pair.json", std::string(kBpeHead) + R"([["a", "b"], ["q", "b"]]}})");
   EXPECT_NE(what.find("model.merges[1]"), std::string::npos) << what;
   EXPECT_NE(what.find("\"q\""), std::string::npos) << what;
 }
@@ -63,30 +66,42 @@ TEST(TokenizerErrors, MergeWhoseResultIsNotInTheVocabulary) {
 }
 
 TEST(TokenizerErrors, MalformedMerge) {
-  EXPECT_NE(load_error("merge_form.json", std::string(kBpeHead) + R"(["a  b"]}})").find("model.merges[0]"),
+  EXPECT_NE(load_error("merge_form.json", std::string(kBpeHead) + R"(["a  b"]}})")
+                .find("model.merges[0]"),
             std::string::npos);
-  EXPECT_NE(load_error("merge_type.json", std::string(kBpeHead) + R"([7]}})").find("model.merges[0]"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error("merge_type.json", std::string(kBpeHead) + R"([7]}})").find("model.merges[0]"),
+      std::string::npos);
 }
 
 TEST(TokenizerErrors, UnsupportedComponentsNameTheField) {
   const std::string tail = std::string(kBpeHead) + R"(["a b"]}})";
   const std::string body = tail.substr(1);  // without the opening brace
-  EXPECT_NE(load_error("nfc.json", R"({"normalizer": {"type": "NFC"},)" + body).find("normalizer.type"),
+  EXPECT_NE(
+      load_error("nfc.json", R"({"normalizer": {"type": "NFC"},)" + body).find("normalizer.type"),
+      std::string::npos);
+  EXPECT_NE(load_error("pre.json", R"({"pre_tokenizer": {"type": "BertPreTokenizer"},)" + body)
+                .find("pre_tokenizer.type"),
             std::string::npos);
-  EXPECT_NE(load_error("pre.json", R"({"pre_tokenizer": {"type": "BertPreTokenizer"},)" + body).find("pre_tokenizer.type"),
+  EXPECT_NE(load_error("dec.json", R"({"decoder": {"type": "CTC"},)" + body).find("decoder.type"),
             std::string::npos);
-  EXPECT_NE(load_error("dec.json", R"({"decoder": {"type": "CTC"},)" + body).find("decoder.type"), std::string::npos);
-  EXPECT_NE(load_error("regex.json",
-                       R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated"},)" + body)
-                .find("pre_tokenizer.pattern"),
+  EXPECT_NE(
+      load_error(
+          "regex.json",
+          R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated"},)" +
+              body)
+          .find("pre_tokenizer.pattern"),
+      std::string::npos);
+  EXPECT_NE(load_error("added.json", R"({"added_tokens": [{"id": 5}],)" + body)
+                .find("added_tokens[0].content"),
             std::string::npos);
-  EXPECT_NE(load_error("added.json", R"({"added_tokens": [{"id": 5}],)" + body).find("added_tokens[0].content"),
-            std::string::npos);
-  EXPECT_NE(load_error("template.json",
-                       R"({"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {}},)" + body)
-                .find("post_processor.special_tokens"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error(
+          "template.json",
+          R"({"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {}},)" +
+              body)
+          .find("post_processor.special_tokens"),
+      std::string::npos);
 }
 
 TEST(TokenizerErrors, MissingFile) {

@@ -11,7 +11,8 @@ namespace {
 using Ids = std::vector<TokenId>;
 
 TEST(WordLevel, EncodeSplitsOnWhitespaceAndMapsUnknownWords) {
-  const Tokenizer t = Tokenizer::from_file(test::write_temp_file("tokenizer.json", test::word_level_json()));
+  const Tokenizer t =
+      Tokenizer::from_file(test::write_temp_file("tokenizer.json", test::word_level_json()));
   EXPECT_EQ(t.encode("Q : start 9 , step1 + 4 ."), (Ids{7, 8, 9, 10, 11, 12, 13, 14, 15}));
   EXPECT_EQ(t.encode("  think\tstep\nby \r\n step  "), (Ids{16, 17, 18, 17}));
   EXPECT_EQ(t.encode("think fast"), (Ids{16, 0}));  // "fast" -> <unk>
@@ -56,7 +57,8 @@ TEST(WordLevel, VocabularyLookups) {
 
 TEST(WordLevel, UnknownWordWithoutUnkTokenIsAnError) {
   std::string json = test::word_level_json();
-  json.replace(json.find("\"unk_token\": \"<unk>\","), std::string("\"unk_token\": \"<unk>\",").size(), "");
+  json.replace(json.find("\"unk_token\": \"<unk>\","),
+               std::string("\"unk_token\": \"<unk>\",").size(), "");
   const Tokenizer t = Tokenizer::from_json(json, "no-unk.json");
   EXPECT_EQ(t.encode("think"), Ids{16});
   try {

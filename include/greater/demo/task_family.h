@@ -38,7 +38,7 @@ struct StepRange {
 struct FamilyInfo {
   TaskFamily family;
   std::string name;           // "arithmetic", "tracking": file and option names
-  std::string answer_format;  // for job files: "integer" or "word"
+  std::string answer_format;  // for job files: "integer" or "free_text" (a name)
   StepRange train_steps;      // what training examples use
   StepRange eval_steps;       // held-out questions: 3 or more steps, so direct answers fail
   Words answer_words;         // every possible answer (the chance level is 1 / their number)

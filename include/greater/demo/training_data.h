@@ -31,8 +31,9 @@ std::vector<Problem> held_out_problems(TaskFamily family, int count, uint64_t se
 
 struct TrainingExample {
   TokenSequence ids;  // <bos> ... <eos>
-  TaskFamily family;
-  bool step_by_step;
+  Problem problem;
+  Words instruction;
+  bool step_by_step = false;
 };
 
 // An endless, seeded stream of training examples over the given families (drawn in turn with

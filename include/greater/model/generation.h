@@ -47,10 +47,11 @@ PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device devi
                          int64_t pad_id = 0);
 
 // Gradient of a scalar loss with respect to the unscaled input embeddings [B, T, hidden]
-// (float32), computing activation gradients only (weights stay frozen). `loss_of_logits`
-// receives the logits [B, T, vocab] of the right-padded batch and returns a scalar.
+// (float32), computing activation gradients only (weights stay frozen). `loss_of_hidden`
+// receives the final normed hidden states [B, T, hidden] of the right-padded batch (apply
+// model.lm_head to the rows it needs) and returns a scalar.
 at::Tensor input_embedding_gradient(
     const Transformer& model, const PaddedBatch& batch,
-    const std::function<at::Tensor(const at::Tensor& logits)>& loss_of_logits);
+    const std::function<at::Tensor(const at::Tensor& hidden)>& loss_of_hidden);
 
 }  // namespace greater

@@ -68,6 +68,12 @@ class Transformer {
   at::Tensor forward(const ForwardInput& input, KVCache* cache = nullptr,
                      std::vector<at::Tensor>* hidden_states = nullptr) const;
 
+  // The same pass split in two, so callers can apply the LM head to the rows they need only:
+  // final normed hidden states [B, T, hidden], and logits [..., vocab] of any such rows.
+  at::Tensor final_hidden(const ForwardInput& input, KVCache* cache = nullptr,
+                          std::vector<at::Tensor>* hidden_states = nullptr) const;
+  at::Tensor lm_head(const at::Tensor& hidden) const;
+
   // Convenience: ids [B, T] with positions 0..T-1 and no padding.
   at::Tensor forward_ids(const at::Tensor& ids) const;
 

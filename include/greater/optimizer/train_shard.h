@@ -1,0 +1,54 @@
+// This rank's part of one GReaTer iteration: the train examples it owns, their reasoning
+// chains per prompt, and the per-example numbers that the ranks then exchange. Every method
+// returns values in example order, so concatenating ranks' results gives the global order.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "greater/optimizer/example_batch.h"
+
+namespace greater {
+
+// Per-example selection terms, for one candidate prompt.
+struct SelectionTerms {
+  std::vector<double> mistake, answer_ce, prompt_nll;  // one entry per owned example
+};
+
+class TrainShard {
+ public:
+  TrainShard(const SequenceRecipe& recipe, std::vector<std::vector<Example>> micro_batches);
+
+  int64_t size() const { return size_; }
+
+  // Generates the chains of `prompt` unless they are cached (the chosen candidate's chains
+  // carry over to the next iteration). Returns the number of tokens generated.
+  int64_t ensure_chains(const TokenIds& prompt);
+  // Drops every cached prompt but `prompt`.
+  void keep_only(const TokenIds& prompt);
+
+  // Each owned example's best `k_max` allowed next tokens for slot `position` of `prompt`
+  // (depends only on question ‖ prompt[:position]).
+  std::vector<std::vector<int64_t>> slot_top_lists(const TokenIds& prompt, int64_t position,
+                                                   const std::vector<bool>& allowed,
+                                                   int64_t previous_token, int64_t k_max) const;
+
+  // ⟨E[c], ∂L_i/∂e_pos⟩ for each owned example i and candidate c, row-major [examples, |C|],
+  // with L_i = CE_τ(answer) + w · prompt NLL on the cached chains of `prompt`.
+  std::vector<double> gradient_scores(const TokenIds& prompt, int64_t position,
+                                      const std::vector<int64_t>& candidates) const;
+
+  // Chains for `prompt` (cached for reuse), then teacher-forced terms per example.
+  SelectionTerms selection_terms(const TokenIds& prompt, int64_t* tokens_generated);
+
+ private:
+  using Chains = std::vector<std::vector<TokenIds>>;  // per micro-batch, per example
+  const Chains& chains_of(const TokenIds& prompt) const;
+
+  SequenceRecipe recipe_;
+  std::vector<std::vector<Example>> batches_;
+  int64_t size_ = 0;
+  std::map<TokenIds, Chains> chains_;
+};
+
+}  // namespace greater

@@ -1,0 +1,139 @@
+#include "greater/optimizer/train_shard.h"
+
+#include <stdexcept>
+
+#include "greater/optimizer/proposal.h"
+
+namespace greater {
+
+TrainShard::TrainShard(const SequenceRecipe& recipe,
+                       std::vector<std::vector<Example>> micro_batches)
+    : recipe_(recipe), batches_(std::move(micro_batches)) {
+  for (const auto& b : batches_) size_ += b.size();
+}
+
+int64_t TrainShard::ensure_chains(const TokenIds& prompt) {
+  if (chains_.count(prompt)) return 0;
+  int64_t generated = 0;
+  Chains chains;
+  for (const auto& batch : batches_) {
+    std::vector<TokenIds> batch_chains;
+    for (auto& sequence : recipe_.chains(batch, prompt)) {
+      generated += sequence.tokens.size() + (sequence.stopped ? 1 : 0);
+      batch_chains.push_back(std::move(sequence.tokens));
+    }
+    chains.push_back(std::move(batch_chains));
+  }
+  chains_.emplace(prompt, std::move(chains));
+  return generated;
+}
+
+void TrainShard::keep_only(const TokenIds& prompt) {
+  for (auto it = chains_.begin(); it != chains_.end();)
+    it = it->first == prompt ? std::next(it) : chains_.erase(it);
+}
+
+const TrainShard::Chains& TrainShard::chains_of(const TokenIds& prompt) const {
+  const auto it = chains_.find(prompt);
+  if (it == chains_.end()) throw std::logic_error("chains requested before ensure_chains");
+  return it->second;
+}
+
+std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& prompt,
+                                                             int64_t position,
+                                                             const std::vector<bool>& allowed,
+                                                             int64_t previous_token,
+                                                             int64_t k_max) const {
+  c10::InferenceMode inference;
+  const Transformer& model = *recipe_.model;
+  std::vector<std::vector<int64_t>> lists;
+  for (const auto& batch : batches_) {
+    // question ‖ prompt[:position]: the last row predicts the token at the slot.
+    std::vector<TokenIds> prefixes;
+    for (const Example& e : batch) {
+      const SequenceParts parts = recipe_.full(e, prompt, {});
+      prefixes.emplace_back(parts.ids.begin(), parts.ids.begin() + parts.prompt + position);
+    }
+    const PaddedBatch padded = right_padded(prefixes, model.device());
+    ForwardInput input;
+    input.embeds = model.embed(padded.ids);
+    input.positions = padded.positions;
+    const at::Tensor hidden = model.final_hidden(input);
+    std::vector<at::Tensor> last_rows;
+    for (size_t b = 0; b < prefixes.size(); ++b)
+      last_rows.push_back(hidden[b][padded.lengths[b] - 1]);
+    const at::Tensor log_probs = at::log_softmax(model.lm_head(at::stack(last_rows)).to(at::kFloat), -1);
+    for (auto& list : top_token_lists(log_probs, allowed, previous_token, k_max))
+      lists.push_back(std::move(list));
+  }
+  return lists;
+}
+
+std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t position,
+                                                const std::vector<int64_t>& candidates) const {
+  const Transformer& model = *recipe_.model;
+  const Chains& chains = chains_of(prompt);
+  const at::Tensor candidate_ids = at::tensor(candidates, at::kLong).to(model.device());
+  const at::Tensor candidate_embeds =
+      model.weights().embed_tokens.index_select(0, candidate_ids).to(at::kDouble);  // [C, H]
+  std::vector<double> scores;
+  for (size_t mb = 0; mb < batches_.size(); ++mb) {
+    std::vector<SequenceParts> parts;
+    std::vector<TokenIds> sequences;
+    for (size_t i = 0; i < batches_[mb].size(); ++i) {
+      parts.push_back(recipe_.full(batches_[mb][i], prompt, chains[mb][i]));
+      sequences.emplace_back(parts.back().ids.begin(), parts.back().ids.end());
+    }
+    const PaddedBatch padded = right_padded(sequences, model.device());
+    // Examples do not interact in a batch, so the gradient of the sum at example b's slot is
+    // example b's own gradient.
+    const at::Tensor grad = input_embedding_gradient(model, padded, [&](const at::Tensor& hidden) {
+      at::Tensor total = at::zeros({}, hidden.options().dtype(at::kFloat));
+      for (size_t b = 0; b < parts.size(); ++b) {
+        const ExampleTerms terms = example_terms(
+            model, hidden[b].narrow(0, 0, padded.lengths[b]), parts[b],
+            recipe_.settings.answer_temperature);
+        total = total + terms.answer_ce + recipe_.settings.gradient_prompt_weight * terms.prompt_nll;
+      }
+      return total;
+    });
+    for (size_t b = 0; b < parts.size(); ++b) {
+      const at::Tensor g = grad[b][parts[b].prompt + position].to(at::kDouble);  // [H]
+      const at::Tensor s = at::matmul(candidate_embeds, g).to(at::kCPU);         // [C]
+      scores.insert(scores.end(), s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
+    }
+  }
+  return scores;
+}
+
+SelectionTerms TrainShard::selection_terms(const TokenIds& prompt, int64_t* tokens_generated) {
+  *tokens_generated += ensure_chains(prompt);
+  c10::InferenceMode inference;
+  const Transformer& model = *recipe_.model;
+  const Chains& chains = chains_of(prompt);
+  SelectionTerms out;
+  for (size_t mb = 0; mb < batches_.size(); ++mb) {
+    std::vector<SequenceParts> parts;
+    std::vector<TokenIds> sequences;
+    for (size_t i = 0; i < batches_[mb].size(); ++i) {
+      parts.push_back(recipe_.full(batches_[mb][i], prompt, chains[mb][i]));
+      sequences.emplace_back(parts.back().ids.begin(), parts.back().ids.end());
+    }
+    const PaddedBatch padded = right_padded(sequences, model.device());
+    ForwardInput input;
+    input.embeds = model.embed(padded.ids);
+    input.positions = padded.positions;
+    const at::Tensor hidden = model.final_hidden(input);
+    for (size_t b = 0; b < parts.size(); ++b) {
+      const ExampleTerms terms =
+          example_terms(model, hidden[b].narrow(0, 0, padded.lengths[b]), parts[b],
+                        recipe_.settings.answer_temperature);
+      out.mistake.push_back(terms.mistake ? 1.0 : 0.0);
+      out.answer_ce.push_back(terms.answer_ce.item<double>());
+      out.prompt_nll.push_back(terms.prompt_nll.item<double>());
+    }
+  }
+  return out;
+}
+
+}  // namespace greater

@@ -1,0 +1,318 @@
+// Rows in and out of a table's datasets: packing with limit checks, append by extend-then-
+// write, truncation for resume, and reading row ranges back.
+#include <cmath>
+#include <cstring>
+
+#include "greater/common/error.h"
+#include "run_file_impl.h"
+
+namespace greater::record {
+
+namespace {
+
+bool is_two_d(const Column& column) {
+  return column.type != ColumnType::Text && column.width > 0;
+}
+
+int64_t values_per_row(const Column& column) { return is_two_d(column) ? column.width : 1; }
+
+}  // namespace
+
+size_t element_bytes(const Column& column) {
+  switch (column.type) {
+    case ColumnType::Int32: return 4;
+    case ColumnType::Int64: return 8;
+    case ColumnType::Float64: return 8;
+    case ColumnType::Text: return static_cast<size_t>(column.width);
+    case ColumnType::Bool: return 1;
+  }
+  return 1;
+}
+
+namespace {
+
+Hid memory_type(const Column& column) {
+  switch (column.type) {
+    case ColumnType::Int32: return Hid(H5Tcopy(H5T_NATIVE_INT32));
+    case ColumnType::Int64: return Hid(H5Tcopy(H5T_NATIVE_INT64));
+    case ColumnType::Float64: return Hid(H5Tcopy(H5T_NATIVE_DOUBLE));
+    case ColumnType::Text: return fixed_text_type(static_cast<size_t>(column.width));
+    case ColumnType::Bool: return bool_type();
+  }
+  return Hid();
+}
+
+std::string object(const std::string& where, const std::string& group,
+                   const std::string& column) {
+  return where + ":" + group + "/" + column;
+}
+
+}  // namespace
+
+RowBlock::RowBlock(const Table& table, int64_t rows, std::string where)
+    : table_(table), rows_(rows), where_(std::move(where)) {
+  for (const Column& column : table.columns) {
+    size_t count = static_cast<size_t>(rows * values_per_row(column));
+    std::vector<unsigned char> bytes(count * element_bytes(column), 0);
+    if (column.type == ColumnType::Int32) {
+      int32_t fill = static_cast<int32_t>(column.fill);
+      for (size_t i = 0; i < count; ++i) std::memcpy(bytes.data() + 4 * i, &fill, 4);
+    } else if (column.type == ColumnType::Int64) {
+      for (size_t i = 0; i < count; ++i) std::memcpy(bytes.data() + 8 * i, &column.fill, 8);
+    } else if (column.type == ColumnType::Float64) {
+      double nan = std::nan("");
+      for (size_t i = 0; i < count; ++i) std::memcpy(bytes.data() + 8 * i, &nan, 8);
+    }
+    bytes_.push_back(std::move(bytes));
+  }
+}
+
+unsigned char* RowBlock::cell(size_t column, int64_t row, int64_t element) {
+  const Column& spec = table_.columns[column];
+  size_t index = static_cast<size_t>(row * values_per_row(spec) + element);
+  return bytes_[column].data() + index * element_bytes(spec);
+}
+
+void RowBlock::check_width(const Column& column, int64_t n, const char* unit) const {
+  if (n > column.width) {
+    throw Error(object(where_, table_.group, column.name),
+                std::to_string(n) + " " + unit + " exceed " + column.limit + " = " +
+                    std::to_string(column.width) + " (raise the limit when creating the run)");
+  }
+}
+
+void RowBlock::set_int(const std::string& name, int64_t row, int64_t value) {
+  size_t i = table_.index(name);
+  const Column& column = table_.columns[i];
+  if (column.type == ColumnType::Int32) {
+    int32_t narrow = static_cast<int32_t>(value);
+    std::memcpy(cell(i, row, 0), &narrow, 4);
+  } else if (column.type == ColumnType::Int64) {
+    std::memcpy(cell(i, row, 0), &value, 8);
+  } else {
+    int8_t flag = value != 0 ? 1 : 0;
+    std::memcpy(cell(i, row, 0), &flag, 1);
+  }
+}
+
+void RowBlock::set_double(const std::string& name, int64_t row, double value) {
+  size_t i = table_.index(name);
+  std::memcpy(cell(i, row, 0), &value, 8);
+}
+
+void RowBlock::set_ids(const std::string& name, int64_t row, const std::vector<int32_t>& values) {
+  size_t i = table_.index(name);
+  check_width(table_.columns[i], static_cast<int64_t>(values.size()), "ids");
+  if (!values.empty()) std::memcpy(cell(i, row, 0), values.data(), 4 * values.size());
+}
+
+void RowBlock::set_doubles(const std::string& name, int64_t row,
+                           const std::vector<double>& values) {
+  size_t i = table_.index(name);
+  check_width(table_.columns[i], static_cast<int64_t>(values.size()), "values");
+  if (!values.empty()) std::memcpy(cell(i, row, 0), values.data(), 8 * values.size());
+}
+
+void RowBlock::set_text(const std::string& name, int64_t row, const std::string& value) {
+  size_t i = table_.index(name);
+  check_width(table_.columns[i], static_cast<int64_t>(value.size()), "bytes of text");
+  if (!value.empty()) std::memcpy(cell(i, row, 0), value.data(), value.size());
+}
+
+OpenTable open_table(hid_t file, const Table& table, int64_t rows, const std::string& where) {
+  OpenTable open;
+  open.table = table;
+  open.rows = rows;
+  for (const Column& column : table.columns) {
+    std::string path = table.group + "/" + column.name;
+    Hid dataset(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
+                         "cannot open dataset " + path));
+    Hid space(H5Dget_space(dataset.get()));
+    hsize_t dims[2] = {0, 0};
+    int rank = H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    Hid type(H5Dget_type(dataset.get()));
+    bool layout_ok = rank == (is_two_d(column) ? 2 : 1) &&
+                     (!is_two_d(column) || dims[1] == static_cast<hsize_t>(column.width)) &&
+                     (column.type != ColumnType::Text ||
+                      H5Tget_size(type.get()) == static_cast<size_t>(column.width));
+    if (!layout_ok) {
+      throw Error(object(where, table.group, column.name),
+                  "shape or type does not match the file's limits (not a run file of this "
+                  "format version?)");
+    }
+    if (dims[0] < static_cast<hsize_t>(rows)) {
+      throw Error(object(where, table.group, column.name),
+                  "has " + std::to_string(dims[0]) + " rows but " + std::to_string(rows) +
+                      " are recorded as complete; the file is damaged");
+    }
+    open.datasets.push_back(std::move(dataset));
+  }
+  if (table.has_count) {
+    std::string path = table.group + "/count";
+    open.count = Hid(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
+                              "cannot open dataset " + path));
+  }
+  return open;
+}
+
+void write_rows(OpenTable& table, const RowBlock& block, const std::string& where) {
+  if (block.rows() == 0) return;
+  for (size_t i = 0; i < table.table.columns.size(); ++i) {
+    const Column& column = table.table.columns[i];
+    hid_t dataset = table.datasets[i].get();
+    const std::string name = object(where, table.table.group, column.name);
+    int rank = is_two_d(column) ? 2 : 1;
+    hsize_t dims[2] = {static_cast<hsize_t>(table.rows + block.rows()),
+                       static_cast<hsize_t>(column.width)};
+    check(H5Dset_extent(dataset, dims), name, "cannot extend");
+    Hid file_space(check_id(H5Dget_space(dataset), name, "cannot get the dataspace"));
+    hsize_t start[2] = {static_cast<hsize_t>(table.rows), 0};
+    hsize_t count[2] = {static_cast<hsize_t>(block.rows()), static_cast<hsize_t>(column.width)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+          name, "cannot select rows");
+    Hid memory_space(H5Screate_simple(rank, count, nullptr));
+    Hid type = memory_type(column);
+    check(H5Dwrite(dataset, type.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+                   block.data(i)),
+          name, "cannot write rows");
+  }
+}
+
+void write_count(OpenTable& table, int64_t rows, const std::string& where) {
+  check(H5Dwrite(table.count.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &rows),
+        where + ":" + table.table.group + "/count", "cannot write the row count");
+}
+
+void truncate_rows(OpenTable& table, int64_t rows, const std::string& where) {
+  for (size_t i = 0; i < table.table.columns.size(); ++i) {
+    const Column& column = table.table.columns[i];
+    hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(column.width)};
+    check(H5Dset_extent(table.datasets[i].get(), dims),
+          object(where, table.table.group, column.name), "cannot drop incomplete rows");
+  }
+  table.rows = rows;
+}
+
+int64_t read_count(hid_t file, const std::string& group, const std::string& where) {
+  std::string path = group + "/count";
+  Hid dataset(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
+                       "cannot open dataset " + path));
+  int64_t rows = 0;
+  check(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &rows), where,
+        "cannot read " + path);
+  if (rows < 0) throw Error(where + ":" + path, "negative row count " + std::to_string(rows));
+  return rows;
+}
+
+TableReader::TableReader(hid_t file, std::string group, int64_t first, int64_t rows,
+                         std::string where)
+    : file_(file), group_(std::move(group)), first_(first), rows_(rows),
+      where_(std::move(where)) {}
+
+Hid TableReader::open(const std::string& column, int64_t* width) const {
+  std::string path = group_ + "/" + column;
+  Hid dataset(check_id(H5Dopen2(file_, path.c_str(), H5P_DEFAULT), where_,
+                       "cannot open dataset " + path));
+  Hid space(H5Dget_space(dataset.get()));
+  hsize_t dims[2] = {0, 1};
+  int rank = H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  if (rank < 1 || rank > 2) throw Error(where_ + ":" + path, "unexpected rank");
+  if (dims[0] < static_cast<hsize_t>(first_ + rows_)) {
+    throw Error(where_ + ":" + path, "has " + std::to_string(dims[0]) + " rows, fewer than the " +
+                                         std::to_string(first_ + rows_) + " the count promises");
+  }
+  *width = rank == 2 ? static_cast<int64_t>(dims[1]) : 1;
+  return dataset;
+}
+
+void TableReader::read(const std::string& column, hid_t mem_type, void* out,
+                       int64_t* width) const {
+  Hid dataset = open(column, width);
+  if (rows_ == 0 || *width == 0) return;
+  const std::string name = where_ + ":" + group_ + "/" + column;
+  Hid file_space(H5Dget_space(dataset.get()));
+  int rank = H5Sget_simple_extent_ndims(file_space.get());
+  hsize_t start[2] = {static_cast<hsize_t>(first_), 0};
+  hsize_t count[2] = {static_cast<hsize_t>(rows_), static_cast<hsize_t>(*width)};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        name, "cannot select rows");
+  Hid memory_space(H5Screate_simple(rank, count, nullptr));
+  check(H5Dread(dataset.get(), mem_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out),
+        name, "cannot read");
+}
+
+std::vector<int64_t> TableReader::ints(const std::string& column) const {
+  std::vector<int64_t> values(static_cast<size_t>(rows_));
+  int64_t width = 0;
+  read(column, H5T_NATIVE_INT64, values.data(), &width);
+  return values;
+}
+
+std::vector<double> TableReader::doubles(const std::string& column) const {
+  std::vector<double> values(static_cast<size_t>(rows_));
+  int64_t width = 0;
+  read(column, H5T_NATIVE_DOUBLE, values.data(), &width);
+  return values;
+}
+
+std::vector<bool> TableReader::bools(const std::string& column) const {
+  std::vector<int8_t> flags(static_cast<size_t>(rows_));
+  int64_t width = 0;
+  Hid type = bool_type();
+  read(column, type.get(), flags.data(), &width);
+  return std::vector<bool>(flags.begin(), flags.end());
+}
+
+std::vector<std::string> TableReader::texts(const std::string& column) const {
+  int64_t width = 0;
+  size_t bytes = 0;
+  {
+    Hid dataset = open(column, &width);
+    Hid type(H5Dget_type(dataset.get()));
+    bytes = H5Tget_size(type.get());
+  }
+  Hid type = fixed_text_type(bytes);
+  std::vector<char> buffer(static_cast<size_t>(rows_) * bytes, '\0');
+  read(column, type.get(), buffer.data(), &width);
+  std::vector<std::string> values;
+  for (int64_t r = 0; r < rows_; ++r) {
+    const char* begin = buffer.data() + static_cast<size_t>(r) * bytes;
+    size_t length = bytes;
+    while (length > 0 && begin[length - 1] == '\0') --length;
+    values.emplace_back(begin, length);
+  }
+  return values;
+}
+
+template <typename T>
+std::vector<std::vector<T>> TableReader::rows_of(const std::string& column, hid_t mem_type,
+                                                 const std::vector<int64_t>& lengths) const {
+  int64_t width = 0;
+  { open(column, &width); }
+  std::vector<T> flat(static_cast<size_t>(rows_ * width));
+  read(column, mem_type, flat.data(), &width);
+  std::vector<std::vector<T>> rows;
+  for (int64_t r = 0; r < rows_; ++r) {
+    int64_t n = lengths.empty() ? width : lengths[static_cast<size_t>(r)];
+    if (n < 0 || n > width) {
+      throw Error(where_ + ":" + group_ + "/" + column,
+                  "row " + std::to_string(first_ + r) + " claims " + std::to_string(n) +
+                      " values, outside [0, " + std::to_string(width) + "]");
+    }
+    auto begin = flat.begin() + r * width;
+    rows.emplace_back(begin, begin + n);
+  }
+  return rows;
+}
+
+std::vector<std::vector<int32_t>> TableReader::id_rows(
+    const std::string& column, const std::vector<int64_t>& lengths) const {
+  return rows_of<int32_t>(column, H5T_NATIVE_INT32, lengths);
+}
+
+std::vector<std::vector<double>> TableReader::double_rows(
+    const std::string& column, const std::vector<int64_t>& lengths) const {
+  return rows_of<double>(column, H5T_NATIVE_DOUBLE, lengths);
+}
+
+}  // namespace greater::record

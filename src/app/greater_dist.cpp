@@ -51,19 +51,16 @@ void load_job(Job& job, int local_rank) {
   const TaskFormat format = parse_task_format(o.task_format);
   const std::string task_path = o.data_path(o.task);
   std::vector<Example> rows = load_task(task_path, format);
-  if (o.dev_task.empty() && o.test_task.empty()) {
-    job.splits = split_task(std::move(rows), o.train_size, o.dev_size, o.test_size, o.split_seed,
-                            task_path);
-  } else {
-    // Separate files (FOLIO): each split comes from the front of its own file.
-    job.splits.train = split_task(std::move(rows), o.train_size, 0, 0, o.split_seed, task_path).train;
-    if (!o.dev_task.empty())
-      job.splits.dev = split_task(load_task(o.data_path(o.dev_task), format), o.dev_size, 0, 0,
-                                  0, o.data_path(o.dev_task)).train;
-    if (!o.test_task.empty())
-      job.splits.test = split_task(load_task(o.data_path(o.test_task), format), o.test_size, 0,
-                                   0, 0, o.data_path(o.test_task)).train;
-  }
+  // Splits come from the front of the task file, except those with their own file (FOLIO's
+  // dev/test, GSM8K's test), which take the front of that file.
+  job.splits = split_task(std::move(rows), o.train_size, o.dev_task.empty() ? o.dev_size : 0,
+                          o.test_task.empty() ? o.test_size : 0, o.split_seed, task_path);
+  if (!o.dev_task.empty())
+    job.splits.dev = split_task(load_task(o.data_path(o.dev_task), format), o.dev_size, 0, 0, 0,
+                                o.data_path(o.dev_task)).train;
+  if (!o.test_task.empty())
+    job.splits.test = split_task(load_task(o.data_path(o.test_task), format), o.test_size, 0, 0,
+                                 0, o.data_path(o.test_task)).train;
 
   SequenceRecipe& r = job.recipe;
   r.model = job.model.get();

@@ -21,8 +21,9 @@ std::string quoted(const std::string& s) {
 }
 
 std::string preset_path(const std::string& preset) {
-  if (preset.find('/') != std::string::npos || preset.size() > 5 &&
-      preset.compare(preset.size() - 5, 5, ".toml") == 0)
+  const bool is_file = preset.find('/') != std::string::npos ||
+                       (preset.size() > 5 && preset.compare(preset.size() - 5, 5, ".toml") == 0);
+  if (is_file)
     return preset;
   return std::string(GREATER_SOURCE_DIR) + "/configs/presets/" + preset + ".toml";
 }

@@ -12,3 +12,8 @@ if(TARGET greater_optimizer)
   target_compile_definitions(greater_dist PRIVATE GREATER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GREATER_VERSION="${PROJECT_VERSION}")
 endif()
+
+if(TARGET greater_record)
+  add_executable(greater_inspect greater_inspect.cpp)
+  target_link_libraries(greater_inspect PRIVATE greater_record CLI11::CLI11 greater_warnings)
+endif()

@@ -13,8 +13,7 @@
 namespace greater {
 
 const std::vector<std::string>& stage_names() {
-  static const std::vector<std::string> names = {"chains", "propose", "gradient", "select",
-                                                 "record"};
+  static const std::vector<std::string> names = {"chains", "propose", "gradient", "select"};
   return names;
 }
 

@@ -1,247 +1,179 @@
-// greater_dist: GReaTer prompt optimization of one job, its train examples sharded over the
-// MPI ranks.   mpirun -n 2 greater_dist --job jobs/demo/arithmetic.toml
+// greater_dist: GReaTer prompt optimization, train examples sharded over MPI ranks.
 //
-// Rank 0 owns the run file; every rank holds the whole model. A run file that exists and is
-// unfinished is resumed; a finished one is kept unless --overwrite. SIGTERM and SIGUSR1 stop
-// at the next iteration boundary with the file flushed (exit code 75: resume later).
+//   mpirun -n 2 greater_dist --job jobs/demo/arithmetic.toml [--option value ...]
+//   mpirun -n 8 greater_dist --jobs jobs/bbh/llama3/*.toml --ranks-per-job 2 [--option ...]
+//
+// With --jobs the world is split into groups of --ranks-per-job ranks; each group takes the
+// next job from a shared queue until none is left; options after the job list apply to every
+// job. Finished run files are skipped, unfinished ones resumed; world rank 0 prints a summary.
+// SIGTERM and SIGUSR1 stop every job at its next iteration boundary with the run file
+// flushed; the exit code is then 75 (EX_TEMPFAIL): run the same command again to resume.
+#include <cmath>
 #include <csignal>
-#include <cstring>
 #include <cstdio>
 #include <iostream>
+#include <mpi.h>
 
 #include "greater/common/error.h"
+#include "greater/dist/job_queue.h"
 #include "greater/dist/mpi_world.h"
-#include "greater/model/runtime.h"
-#include "greater/optimizer/greater_optimizer.h"
 #include "greater/record/run_file.h"
-#include "job_options.h"
+#include "job_runner.h"
 
 using namespace greater;
 
 namespace {
 
-constexpr int kExitInterrupted = 75;  // EX_TEMPFAIL: run the same command again to resume
+constexpr int kExitInterrupted = 75;
 volatile std::sig_atomic_t g_stop_signal = 0;
 void on_stop_signal(int signal) { g_stop_signal = signal; }
+bool stop_requested() { return g_stop_signal != 0; }
 
-// Everything a job needs, loaded on every rank.
-struct Job {
-  JobOptions options;
-  std::unique_ptr<Transformer> model;
-  std::unique_ptr<Tokenizer> tokenizer;
-  std::unique_ptr<ChatLayout> layout;
-  TaskSplits splits;
-  AnswerFormat format = AnswerFormat::Integer;
-  SequenceRecipe recipe;
-  TokenIds initial_prompt;
+// --jobs FILE... and --ranks-per-job N are taken out of argv; the rest is common to all jobs.
+struct Launch {
+  std::vector<std::string> job_files;
+  int ranks_per_job = 1;
+  std::vector<std::string> common_args;
+  bool multi = false;
 };
 
-void load_job(Job& job, int local_rank) {
-  const JobOptions& o = job.options;
-  validate_job_options(o);
-  set_compute_threads(o.threads);
-  at::Device device = parse_device(o.device);
-  if (device.is_cuda() && !device.has_index()) device = at::Device(at::kCUDA, local_rank);
-  job.model = std::make_unique<Transformer>(
-      Transformer::load(o.model, device, parse_dtype(o.dtype, device)));
-  job.tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_file(o.model + "/tokenizer.json"));
-  job.layout = std::make_unique<ChatLayout>(*job.tokenizer, parse_chat_layout(o.layout));
-  job.format = parse_answer_format(o.answer_format);
-
-  const TaskFormat format = parse_task_format(o.task_format);
-  const std::string task_path = o.data_path(o.task);
-  std::vector<Example> rows = load_task(task_path, format);
-  // Splits come from the front of the task file, except those with their own file (FOLIO's
-  // dev/test, GSM8K's test), which take the front of that file.
-  job.splits = split_task(std::move(rows), o.train_size, o.dev_task.empty() ? o.dev_size : 0,
-                          o.test_task.empty() ? o.test_size : 0, o.split_seed, task_path);
-  if (!o.dev_task.empty())
-    job.splits.dev = split_task(load_task(o.data_path(o.dev_task), format), o.dev_size, 0, 0, 0,
-                                o.data_path(o.dev_task)).train;
-  if (!o.test_task.empty())
-    job.splits.test = split_task(load_task(o.data_path(o.test_task), format), o.test_size, 0, 0,
-                                 0, o.data_path(o.test_task)).train;
-
-  SequenceRecipe& r = job.recipe;
-  r.model = job.model.get();
-  r.tokenizer = job.tokenizer.get();
-  r.layout = job.layout.get();
-  r.extractor = o.extractor;
-  r.question_suffix = o.question_suffix;
-  r.settings = o.settings;
-  for (TokenId id : job.layout->stop_ids()) r.chain_stop_ids.push_back(id);
-  for (int64_t id : job.model->config().eos_token_ids) r.chain_stop_ids.push_back(id);
-  if (o.settings.chain_stops_at_extractor) {
-    const auto x = job.tokenizer->encode(o.extractor);
-    if (x.empty()) throw Error("option extractor", "encodes to no token");
-    r.chain_stop_ids.push_back(x.front());
-  }
-  const auto prompt = job.layout->encode_prompt(o.initial_prompt);
-  job.initial_prompt.assign(prompt.begin(), prompt.end());
-  if (job.initial_prompt.empty()) throw Error("option initial_prompt", "encodes to no token");
-}
-
-// Rank 0 opens or creates the run file and decides where the run starts.
-std::unique_ptr<RunFile> open_run_file(const Job& job, int world_size, OptimizerState* state,
-                                       bool* fresh) {
-  const JobOptions& o = job.options;
-  *state = OptimizerState::from_rows({}, job.initial_prompt);
-  *fresh = true;
-  if (run_file_exists(o.run_file)) {
-    const RunSummary summary = read_run_file(o.run_file);
-    if (summary.info.job_config != o.to_toml() && !o.overwrite)
-      throw Error(o.run_file, "was written by a different job configuration; use another "
-                              "run_file or --overwrite");
-    if (summary.status == RunStatus::Finished && !o.overwrite)
-      throw Error(o.run_file, "holds a finished run; pass --overwrite to replace it");
-    if (o.overwrite) {
-      if (std::remove(o.run_file.c_str()) != 0) throw Error(o.run_file, "cannot remove");
+Launch parse_launch(int argc, char** argv) {
+  Launch launch;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--jobs") {
+      launch.multi = true;
+      while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)
+        launch.job_files.push_back(argv[++i]);
+    } else if (arg == "--ranks-per-job" || arg == "--ranks_per_job") {
+      if (i + 1 >= argc) throw Error(arg, "needs a number");
+      launch.ranks_per_job = std::atoi(argv[++i]);
+      if (launch.ranks_per_job < 1) throw Error(arg, "must be at least 1");
     } else {
-      auto file = RunFile::open_for_resume(o.run_file);
-      *state = OptimizerState::from_rows(file->iterations(), job.initial_prompt);
-      *fresh = file->iterations().empty() && file->evaluations().empty();
-      std::cout << "resuming " << o.run_file << " at step " << state->next_step << "\n";
-      return file;
+      launch.common_args.push_back(arg);
     }
   }
-  RunInfo info;
-  info.job_config = o.to_toml();
-  info.seed = o.settings.seed;
-  info.world_size = world_size;
-  info.program_version = GREATER_VERSION;
-  info.model = o.model;
-  info.task = o.data_path(o.task);
-  info.attributes = {
-      {"seed_scope", "the seed fixes every random choice: candidate pools are drawn from "
-                     "SplitMix64(seed, step); splits from split_seed; decoding is greedy"},
-      {"fixes", "prompt NLL uses each example's candidate tokens; sequences built from token "
-                "ids; candidates that do not survive decode->encode are dropped; extractor "
-                "option lists cover every gold letter"},
-      {"layout", o.layout},
-      {"answer_format", o.answer_format},
-      {"device", job.model->device().str()},
-      {"dtype", dtype_name(job.model->dtype())},
-  };
-  return RunFile::create(o.run_file, info);
+  return launch;
 }
 
-// The state travels from rank 0 as int64s: position, L0, next step, prompt, then history.
-void broadcast_state(Communicator& comm, OptimizerState& state) {
-  std::vector<int64_t> packed;
-  if (comm.rank() == 0) {
-    packed = {state.position, state.initial_length, state.next_step,
-              static_cast<int64_t>(state.prompt.size())};
-    packed.insert(packed.end(), state.prompt.begin(), state.prompt.end());
-    for (const auto& [score, prompt] : state.history) {
-      int64_t bits;
-      std::memcpy(&bits, &score, sizeof bits);
-      packed.push_back(bits);
-      packed.push_back(prompt.size());
-      packed.insert(packed.end(), prompt.begin(), prompt.end());
+bool parse_for_job(const Launch& launch, const std::string& job_file, char* program,
+                   JobOptions& options, int* exit_code, bool quiet) {
+  std::vector<std::string> args = {program};
+  if (!job_file.empty()) args.insert(args.end(), {"--job", job_file});
+  args.insert(args.end(), launch.common_args.begin(), launch.common_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return parse_job_options(argv.size(), argv.data(), options, exit_code, quiet);
+}
+
+int exit_code_of(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::Finished:
+    case JobOutcome::AlreadyFinished: return 0;
+    case JobOutcome::Interrupted: return kExitInterrupted;
+    case JobOutcome::Failed: return 1;
+  }
+  return 1;
+}
+
+// The end-of-launch table: one line per job from its run file.
+void print_summary(const std::vector<std::string>& job_files,
+                   const std::vector<std::string>& run_files) {
+  std::printf("\n%-40s %-11s %9s %9s  %s\n", "job", "status", "test@0", "test@end", "best prompt");
+  for (size_t j = 0; j < job_files.size(); ++j) {
+    std::string status = "missing", prompt;
+    double first = NAN, last = NAN;
+    try {
+      const RunSummary run = read_run_file(run_files[j]);
+      status = run_status_name(run.status);
+      for (const EvaluationRow& e : run.evaluations) {
+        if (e.split != "test") continue;
+        if (e.step < 0) first = e.parse_accuracy;
+        else last = e.parse_accuracy, prompt = e.prompt;
+      }
+    } catch (const std::exception&) {
     }
+    std::printf("%-40s %-11s %9.3f %9.3f  %s\n", job_files[j].c_str(), status.c_str(), first,
+                last, prompt.c_str());
   }
-  std::string bytes(reinterpret_cast<const char*>(packed.data()), packed.size() * sizeof(int64_t));
-  comm.broadcast(bytes, 0);
-  packed.resize(bytes.size() / sizeof(int64_t));
-  std::memcpy(packed.data(), bytes.data(), bytes.size());
-  state.position = packed[0];
-  state.initial_length = packed[1];
-  state.next_step = packed[2];
-  size_t at = 4;
-  state.prompt.assign(packed.begin() + at, packed.begin() + at + packed[3]);
-  at += packed[3];
-  state.history.clear();
-  while (at < packed.size()) {
-    double score;
-    std::memcpy(&score, &packed[at], sizeof score);
-    const int64_t n = packed[at + 1];
-    state.history.emplace_back(score, TokenIds(packed.begin() + at + 2, packed.begin() + at + 2 + n));
-    at += 2 + n;
-  }
+  std::fflush(stdout);
 }
 
-// Setup errors are expected (bad files): every rank learns whether any rank failed, the
-// lowest failing rank prints its message, and all exit together without MPI_Abort.
-bool all_ranks_ok(Communicator& comm, const std::string& error) {
-  const std::vector<int64_t> failed = comm.all_gather(std::vector<int64_t>{error.empty() ? 0 : 1});
-  for (size_t r = 0; r < failed.size(); ++r) {
-    if (!failed[r]) continue;
-    if (static_cast<int>(r) == comm.rank())
-      std::cerr << "greater_dist: " << error << (comm.size() > 1 ? " (rank " + std::to_string(r) + ")" : "")
-                << std::endl;
-    return false;
+int run_multi(MpiWorld& world, const Launch& launch, char* program) {
+  if (world.size() % launch.ranks_per_job != 0 && world.rank() == 0)
+    std::cerr << "greater_dist: note: " << world.size() << " ranks do not divide into groups of "
+              << launch.ranks_per_job << "; the last group is smaller\n";
+  int group = 0;
+  std::unique_ptr<Communicator> comm;
+  try {
+    comm = world.group_communicator(launch.ranks_per_job, &group, true);
+  } catch (const std::exception& e) {
+    MpiWorld::abort_all(e.what());
   }
-  return true;
+  JobQueue queue(launch.job_files.size());
+  std::vector<std::string> run_files(launch.job_files.size());
+  int worst = 0;
+  for (;;) {
+    std::string taken = comm->rank() == 0 ? std::to_string(queue.take()) : "";
+    comm->broadcast(taken, 0);
+    const int index = std::stoi(taken);
+    if (index < 0) break;
+    JobOptions options;
+    int code = 0;
+    if (!parse_for_job(launch, launch.job_files[index], program, options, &code, comm->rank() != 0)) {
+      worst = std::max(worst, code ? code : 1);
+      continue;
+    }
+    if (comm->rank() == 0)
+      std::cout << "[group " << group << "] job " << launch.job_files[index] << std::endl;
+    const JobOutcome outcome = run_job(options, *comm, world.local_rank(), true, stop_requested);
+    worst = std::max(worst, exit_code_of(outcome));
+    if (outcome == JobOutcome::Interrupted) break;
+  }
+  // Everyone's worst outcome, and the run file of every job for the summary.
+  int global = 0;
+  MPI_Allreduce(&worst, &global, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (world.rank() == 0) {
+    for (size_t j = 0; j < launch.job_files.size(); ++j) {
+      JobOptions options;
+      int code = 0;
+      if (parse_for_job(launch, launch.job_files[j], program, options, &code, true))
+        run_files[j] = options.run_file;
+    }
+    print_summary(launch.job_files, run_files);
+  }
+  return global;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   MpiWorld world(&argc, &argv);
-  Job job;
-  int exit_code = 0;
-  if (!parse_job_options(argc, argv, job.options, &exit_code, world.rank() != 0)) return exit_code;
-  std::unique_ptr<Communicator> comm;
-  try {
-    comm = world.world_communicator(job.options.prefer_nccl);
-  } catch (const std::exception& e) {
-    MpiWorld::abort_all(e.what());
-  }
-
-  std::string error;
-  try {
-    load_job(job, world.local_rank());
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  if (!all_ranks_ok(*comm, error)) return 1;
-
-  std::unique_ptr<RunFile> run_file;
-  OptimizerState state;
-  bool fresh = true;
-  try {
-    if (comm->rank() == 0) run_file = open_run_file(job, comm->size(), &state, &fresh);
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  if (!all_ranks_ok(*comm, error)) return 1;
-
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGUSR1, on_stop_signal);
+  Launch launch;
   try {
-    broadcast_state(*comm, state);
-    std::string fresh_bytes(1, fresh ? '1' : '0');
-    comm->broadcast(fresh_bytes, 0);
-    fresh = fresh_bytes == "1";
-    if (comm->rank() == 0) {
-      std::cout << "job " << (job.options.job_file.empty() ? "(command line)" : job.options.job_file)
-                << ": " << job.splits.train.size() << " train / " << job.splits.dev.size()
-                << " dev / " << job.splits.test.size() << " test examples on " << comm->size()
-                << " rank(s) via " << comm->backend() << ", " << job.model->parameter_count()
-                << " parameters on " << job.model->device() << std::endl;
+    launch = parse_launch(argc, argv);
+  } catch (const Error& e) {
+    if (world.rank() == 0) std::cerr << "greater_dist: " << e.what() << "\n";
+    return 2;
+  }
+  if (launch.multi) {
+    if (launch.job_files.empty()) {
+      if (world.rank() == 0) std::cerr << "greater_dist: --jobs needs at least one job file\n";
+      return 2;
     }
-    GreaterOptimizer optimizer(job.recipe, job.splits, job.format, *comm, run_file.get());
-    if (fresh) optimizer.evaluate_baseline(state.prompt);
-    const bool done = optimizer.optimize(state, [] { return g_stop_signal != 0; });
-    if (!done) {
-      if (run_file) run_file->set_status(RunStatus::Interrupted, "stopped by signal " + std::to_string(g_stop_signal));
-      if (comm->rank() == 0)
-        std::cout << "stopped at step " << state.next_step << "; run the same command to resume" << std::endl;
-      return kExitInterrupted;
-    }
-    optimizer.evaluate_best(state, state.next_step - 1);
-    if (run_file) run_file->set_status(RunStatus::Finished);
-    if (comm->rank() == 0) std::cout << "finished: " << job.options.run_file << std::endl;
-    return 0;
+    return run_multi(world, launch, argv[0]);
+  }
+
+  JobOptions options;
+  int exit_code = 0;
+  if (!parse_for_job(launch, "", argv[0], options, &exit_code, world.rank() != 0)) return exit_code;
+  std::unique_ptr<Communicator> comm;
+  try {
+    comm = world.world_communicator(options.prefer_nccl);
   } catch (const std::exception& e) {
-    // Another rank may be waiting in a collective: end them all.
-    if (run_file) {
-      try {
-        run_file->set_status(RunStatus::Failed, e.what());
-      } catch (const std::exception&) {
-      }
-      run_file.reset();
-    }
     MpiWorld::abort_all(e.what());
   }
+  return exit_code_of(run_job(options, *comm, world.local_rank(), false, stop_requested));
 }

@@ -48,7 +48,7 @@ PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector
       const bool token_ok = predicted.size() >= gold_ids[i].size() &&
                             std::equal(gold_ids[i].begin(), gold_ids[i].end(), predicted.begin());
       const bool parse_ok =
-          answer_is_correct(format, tokenizer.decode(narrow(predicted)), batch[i].answer);
+          answer_is_correct(format, tokenizer.decode(narrow(predicted), true), batch[i].answer);
       pack(packed, batch[i].index, parse_ok, token_ok, chains[i].tokens, predicted);
     }
   }
@@ -71,8 +71,8 @@ PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector
     const int64_t prediction_len = all[at];
     const TokenIds prediction(all.begin() + at + 1, all.begin() + at + 1 + prediction_len);
     at += 1 + prediction_len;
-    chain.chain = tokenizer.decode(narrow(chain_ids));
-    chain.prediction = tokenizer.decode(narrow(prediction));
+    chain.chain = tokenizer.decode(narrow(chain_ids), true);
+    chain.prediction = tokenizer.decode(narrow(prediction), true);
     result.chains.push_back(std::move(chain));
     ++result.n;
   }

@@ -11,6 +11,7 @@
 #include "greater/demo/evaluator.h"
 #include "greater/demo/instruction_grammar.h"
 #include "greater/demo/model_folder_files.h"
+#include "greater/demo/training_data.h"
 #include "greater/demo/vocabulary.h"
 #include "greater/model/runtime.h"
 #include "greater/tokenizer/tokenizer.h"

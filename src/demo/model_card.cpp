@@ -37,8 +37,9 @@ std::string model_card(const ModelCardFacts& f) {
   md << "## The prompt effect is built in by design\n\n"
      << "The model was trained on synthetic reasoning tasks (" << family_list(o.families)
      << ") in which **the instruction's words decide whether the response works step by step**. "
-        "Each instruction word carries a hidden weight; a training response shows its working with "
-        "probability sigmoid(2 * (-1 + sum of the weights)), and otherwise gives the answer alone. "
+        "Each instruction word carries a weight hidden in the generator; a training response shows "
+        "its working with probability sigmoid(weighted sum of the instruction's words), and "
+        "otherwise gives the answer alone. "
         "Working step by step makes every step a one-token lookup that this model does reliably; "
         "answering directly asks it to compose three to six steps in one forward pass, which it "
         "cannot, so it lands near chance. A good instruction is therefore worth a large accuracy "

@@ -67,7 +67,10 @@ void log_evaluation(const Transformer& model, const Vocabulary& vocab,
                     const std::vector<TaskFamily>& families,
                     const std::vector<std::vector<Problem>>& problems, int64_t step,
                     std::ostream& log) {
-  const auto rows = accuracy_table(model, vocab, families, problems, report_instructions());
+  // The poor and the good instruction, and one in between; the full table comes at the end.
+  const std::vector<std::string> instructions{kPoorInstruction, "please show the work .",
+                                              kGoodInstruction};
+  const auto rows = accuracy_table(model, vocab, families, problems, instructions);
   for (const auto& row : rows) {
     char line[256];
     std::snprintf(line, sizeof line, "eval step %lld  %-10s  acc %.3f  step-by-step %.2f  \"%s\"",

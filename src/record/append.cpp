@@ -29,8 +29,8 @@ void RunFile::append_iteration(const IterationRow& row) {
   QuietHdf5Errors quiet;
   Impl& impl = *impl_;
   const std::string where = impl.where("iterations");
-  check_same_length(where, "candidate_gradients", row.candidate_gradients.size(),
-                    "candidate_ids", row.candidate_ids.size());
+  check_same_length(where, "candidate_gradients", row.candidate_gradients.size(), "candidate_ids",
+                    row.candidate_ids.size());
   const std::pair<const char*, const std::vector<double>*> evaluated[] = {
       {"evaluated_mistake_rate", &row.evaluated_mistake_rate},
       {"evaluated_answer_ce", &row.evaluated_answer_ce},

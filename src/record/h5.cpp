@@ -10,14 +10,30 @@ void Hid::reset() {
   if (id_ < 0) return;
   hid_t id = release();
   switch (H5Iget_type(id)) {
-    case H5I_FILE: H5Fclose(id); break;
-    case H5I_GROUP: H5Gclose(id); break;
-    case H5I_DATASET: H5Dclose(id); break;
-    case H5I_ATTR: H5Aclose(id); break;
-    case H5I_DATASPACE: H5Sclose(id); break;
-    case H5I_DATATYPE: H5Tclose(id); break;
-    case H5I_GENPROP_LST: H5Pclose(id); break;
-    default: H5Idec_ref(id); break;
+    case H5I_FILE:
+      H5Fclose(id);
+      break;
+    case H5I_GROUP:
+      H5Gclose(id);
+      break;
+    case H5I_DATASET:
+      H5Dclose(id);
+      break;
+    case H5I_ATTR:
+      H5Aclose(id);
+      break;
+    case H5I_DATASPACE:
+      H5Sclose(id);
+      break;
+    case H5I_DATATYPE:
+      H5Tclose(id);
+      break;
+    case H5I_GENPROP_LST:
+      H5Pclose(id);
+      break;
+    default:
+      H5Idec_ref(id);
+      break;
   }
 }
 
@@ -151,9 +167,7 @@ void write_fixed_text_attr(hid_t object, const std::string& name, const std::str
   write_scalar_attr(object, name, type.get(), type.get(), buffer.data(), where);
 }
 
-bool has_attr(hid_t object, const std::string& name) {
-  return H5Aexists(object, name.c_str()) > 0;
-}
+bool has_attr(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
 
 namespace {
 
@@ -164,16 +178,16 @@ herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* data)
 
 Hid open_attr(hid_t object, const std::string& name, const std::string& where) {
   if (!has_attr(object, name)) throw Error(where, "missing attribute " + name);
-  return Hid(check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), where,
-                      "cannot open attribute " + name));
+  return Hid(
+      check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), where, "cannot open attribute " + name));
 }
 
 }  // namespace
 
 std::vector<std::string> attr_names(hid_t object, const std::string& where) {
   std::vector<std::string> names;
-  check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attr_name, &names),
-        where, "cannot list attributes");
+  check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attr_name, &names), where,
+        "cannot list attributes");
   return names;
 }
 

@@ -1,6 +1,10 @@
 // Reading a run file back: the root attributes, and the rows its counts vouch for. Works on
 // the writer's own handle, on a file another process is writing (SWMR read), and on a file
 // left by a writer that died (read-only, ignoring its stale "open for write" flags).
+#include <chrono>
+#include <cmath>
+#include <thread>
+
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "run_file_impl.h"
@@ -8,14 +12,15 @@
 namespace greater::record {
 
 RunInfo read_info(hid_t file, const std::string& where) {
-  if (!has_attr(file, "format") || read_text_attr(file, "format", where) != "greater-dist run file") {
+  if (!has_attr(file, "format") ||
+      read_text_attr(file, "format", where) != "greater-dist run file") {
     throw Error(where, "not a greater-dist run file (no root attribute format)");
   }
   int64_t version = read_int64_attr(file, "format_version", where);
   if (version > kFormatVersion) {
     throw Error(where, "run file format version " + std::to_string(version) +
-                           " is newer than this program reads (" +
-                           std::to_string(kFormatVersion) + ")");
+                           " is newer than this program reads (" + std::to_string(kFormatVersion) +
+                           ")");
   }
   RunInfo info;
   info.job_config = read_text_attr(file, "job_config", where);
@@ -79,7 +84,10 @@ std::vector<IterationRow> read_iterations(hid_t file, int64_t rows, const std::s
     row.chosen_id = static_cast<int32_t>(chosen_id[r]);
     row.chosen_score = chosen_score[r];
     row.train_accuracy = train_accuracy[r];
-    row.stage_seconds = std::move(stage_seconds[r]);
+    // A row appended without timings holds NaN in every stage: give it back empty.
+    bool measured = false;
+    for (double s : stage_seconds[r]) measured = measured || !std::isnan(s);
+    if (measured) row.stage_seconds = std::move(stage_seconds[r]);
     row.tokens_generated = tokens_generated[r];
     row.next_prompt_ids = std::move(next_prompt_ids[r]);
     row.next_position = next_position[r];
@@ -125,13 +133,13 @@ std::vector<EvaluationRow> read_evaluations(hid_t file, int64_t rows, bool with_
     for (int64_t k = chain_begin[r]; k < chain_begin[r] + chain_count[r]; ++k) {
       size_t i = static_cast<size_t>(k);
       if (k < 0 || k >= chain_rows || evaluation[i] != static_cast<int64_t>(r)) {
-        throw Error(where + ":evaluations/chains",
-                    "row " + std::to_string(k) + " does not belong to evaluation " +
-                        std::to_string(r) + "; the file is damaged");
+        throw Error(where + ":evaluations/chains", "row " + std::to_string(k) +
+                                                       " does not belong to evaluation " +
+                                                       std::to_string(r) + "; the file is damaged");
       }
-      result[r].chains.push_back(
-          EvaluatedChain{example_index[i], std::move(chain[i]), std::move(prediction[i]),
-                         static_cast<bool>(correct[i])});
+      result[r].chains.push_back(EvaluatedChain{example_index[i], std::move(chain[i]),
+                                                std::move(prediction[i]),
+                                                static_cast<bool>(correct[i])});
     }
   }
   return result;
@@ -143,6 +151,10 @@ std::vector<EvaluationRow> read_evaluations(hid_t file, int64_t rows, bool with_
 // killed while a resume truncated it) opens with the flags ignored in memory, file unchanged.
 Hid open_read_only(const std::string& path) {
   Hid fapl = run_file_access(false, path);
+  // A SWMR reader retries a block whose checksum fails (the writer may be writing it), sleeping
+  // 1 ns, 2 ns, 4 ns, ...: HDF5's default of 100 tries never ends on a block that stays bad.
+  // 22 tries wait about 4 ms; read_run_file retries the whole read on top of that.
+  check(H5Pset_metadata_read_attempts(fapl.get(), 22), path, "cannot set read attempts");
   hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get());
   if (file >= 0) return Hid(file);
   std::string reason = hdf5_reason();
@@ -172,18 +184,36 @@ std::vector<EvaluationRow> RunFile::evaluations(bool with_chains) const {
 
 RunSummary read_run_file(const std::string& path) { return read_run_file(path, false); }
 
-RunSummary read_run_file(const std::string& path, bool with_chains) {
-  QuietHdf5Errors quiet;
-  if (!file_exists(path)) throw Error(path, "no such run file");
+namespace {
+
+RunSummary read_run_file_once(const std::string& path, bool with_chains) {
   Hid file = open_read_only(path);
   RunSummary summary;
   summary.info = read_info(file.get(), path);
   summary.status = run_status_from_name(read_text_attr(file.get(), "status", path), path);
   summary.status_message = read_text_attr(file.get(), "status_message", path);
-  summary.iterations = read_iterations(file.get(), read_count(file.get(), "iterations", path), path);
-  summary.evaluations = read_evaluations(
-      file.get(), read_count(file.get(), "evaluations", path), with_chains, path);
+  summary.iterations =
+      read_iterations(file.get(), read_count(file.get(), "iterations", path), path);
+  summary.evaluations =
+      read_evaluations(file.get(), read_count(file.get(), "evaluations", path), with_chains, path);
   return summary;
+}
+
+}  // namespace
+
+RunSummary read_run_file(const std::string& path, bool with_chains) {
+  QuietHdf5Errors quiet;
+  if (!file_exists(path)) throw Error(path, "no such run file");
+  // A read racing the writer's flush can meet a block in the middle of being rewritten; a
+  // fresh open a moment later sees it whole.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return read_run_file_once(path, with_chains);
+    } catch (const Error&) {
+      if (attempt == 10) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 bool run_file_exists(const std::string& path) { return file_exists(path); }

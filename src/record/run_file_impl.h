@@ -13,9 +13,11 @@
 namespace greater::record {
 
 constexpr int64_t kFormatVersion = 1;
-constexpr size_t kStatusBytes = 16;           // root attribute "status"
-constexpr size_t kStatusMessageBytes = 4096;  // root attribute "status_message"
-constexpr int64_t kSplitBytes = 16;           // evaluations/split
+constexpr size_t kStatusBytes = 16;  // root attribute "status"
+// Root attribute "status_message"; small enough that every chunk of the root's object header
+// stays inside one file-space page (see RunFile::create).
+constexpr size_t kStatusMessageBytes = 1024;
+constexpr int64_t kSplitBytes = 16;  // evaluations/split
 
 enum class ColumnType { Int32, Int64, Float64, Text, Bool };
 
@@ -79,12 +81,14 @@ struct OpenTable {
   std::vector<Hid> datasets;  // parallel to table.columns
   Hid count;                  // invalid when !table.has_count
   int64_t rows = 0;           // complete rows (what count says)
+  int64_t capacity = 0;       // rows the datasets hold now (>= rows; the rest is fill)
 };
 
 void create_table(hid_t file, const Table& table, const std::string& where);
 OpenTable open_table(hid_t file, const Table& table, int64_t rows, const std::string& where);
-// Extends every dataset of the table by block.rows() and writes them at [table.rows, ...).
-// Does not advance table.rows or the count.
+// Writes the block at rows [table.rows, table.rows + block.rows()), first growing every dataset
+// (by half its size, at least 64 rows) when the capacity is short. Does not advance table.rows
+// or the count.
 void write_rows(OpenTable& table, const RowBlock& block, const std::string& where);
 void write_count(OpenTable& table, int64_t rows, const std::string& where);
 // Shrinks every dataset of the table to `rows` (drops rows a killed writer left half done).

@@ -1,5 +1,6 @@
 // Rows in and out of a table's datasets: packing with limit checks, append by extend-then-
 // write, truncation for resume, and reading row ranges back.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -10,9 +11,7 @@ namespace greater::record {
 
 namespace {
 
-bool is_two_d(const Column& column) {
-  return column.type != ColumnType::Text && column.width > 0;
-}
+bool is_two_d(const Column& column) { return column.type != ColumnType::Text && column.width > 0; }
 
 int64_t values_per_row(const Column& column) { return is_two_d(column) ? column.width : 1; }
 
@@ -20,11 +19,16 @@ int64_t values_per_row(const Column& column) { return is_two_d(column) ? column.
 
 size_t element_bytes(const Column& column) {
   switch (column.type) {
-    case ColumnType::Int32: return 4;
-    case ColumnType::Int64: return 8;
-    case ColumnType::Float64: return 8;
-    case ColumnType::Text: return static_cast<size_t>(column.width);
-    case ColumnType::Bool: return 1;
+    case ColumnType::Int32:
+      return 4;
+    case ColumnType::Int64:
+      return 8;
+    case ColumnType::Float64:
+      return 8;
+    case ColumnType::Text:
+      return static_cast<size_t>(column.width);
+    case ColumnType::Bool:
+      return 1;
   }
   return 1;
 }
@@ -33,17 +37,21 @@ namespace {
 
 Hid memory_type(const Column& column) {
   switch (column.type) {
-    case ColumnType::Int32: return Hid(H5Tcopy(H5T_NATIVE_INT32));
-    case ColumnType::Int64: return Hid(H5Tcopy(H5T_NATIVE_INT64));
-    case ColumnType::Float64: return Hid(H5Tcopy(H5T_NATIVE_DOUBLE));
-    case ColumnType::Text: return fixed_text_type(static_cast<size_t>(column.width));
-    case ColumnType::Bool: return bool_type();
+    case ColumnType::Int32:
+      return Hid(H5Tcopy(H5T_NATIVE_INT32));
+    case ColumnType::Int64:
+      return Hid(H5Tcopy(H5T_NATIVE_INT64));
+    case ColumnType::Float64:
+      return Hid(H5Tcopy(H5T_NATIVE_DOUBLE));
+    case ColumnType::Text:
+      return fixed_text_type(static_cast<size_t>(column.width));
+    case ColumnType::Bool:
+      return bool_type();
   }
   return Hid();
 }
 
-std::string object(const std::string& where, const std::string& group,
-                   const std::string& column) {
+std::string object(const std::string& where, const std::string& group, const std::string& column) {
   return where + ":" + group + "/" + column;
 }
 
@@ -123,10 +131,11 @@ OpenTable open_table(hid_t file, const Table& table, int64_t rows, const std::st
   OpenTable open;
   open.table = table;
   open.rows = rows;
+  open.capacity = -1;
   for (const Column& column : table.columns) {
     std::string path = table.group + "/" + column.name;
-    Hid dataset(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
-                         "cannot open dataset " + path));
+    Hid dataset(
+        check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where, "cannot open dataset " + path));
     Hid space(H5Dget_space(dataset.get()));
     hsize_t dims[2] = {0, 0};
     int rank = H5Sget_simple_extent_dims(space.get(), dims, nullptr);
@@ -145,26 +154,37 @@ OpenTable open_table(hid_t file, const Table& table, int64_t rows, const std::st
                   "has " + std::to_string(dims[0]) + " rows but " + std::to_string(rows) +
                       " are recorded as complete; the file is damaged");
     }
+    int64_t capacity = static_cast<int64_t>(dims[0]);
+    if (open.capacity < 0 || capacity < open.capacity) open.capacity = capacity;
     open.datasets.push_back(std::move(dataset));
   }
+  if (open.capacity < 0) open.capacity = 0;
   if (table.has_count) {
     std::string path = table.group + "/count";
-    open.count = Hid(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
-                              "cannot open dataset " + path));
+    open.count = Hid(
+        check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where, "cannot open dataset " + path));
   }
   return open;
 }
 
 void write_rows(OpenTable& table, const RowBlock& block, const std::string& where) {
   if (block.rows() == 0) return;
+  const int64_t needed = table.rows + block.rows();
+  if (needed > table.capacity) {
+    int64_t capacity = std::max(needed, table.capacity + std::max<int64_t>(64, table.capacity / 2));
+    for (size_t i = 0; i < table.table.columns.size(); ++i) {
+      const Column& column = table.table.columns[i];
+      hsize_t dims[2] = {static_cast<hsize_t>(capacity), static_cast<hsize_t>(column.width)};
+      check(H5Dset_extent(table.datasets[i].get(), dims),
+            object(where, table.table.group, column.name), "cannot grow");
+    }
+    table.capacity = capacity;
+  }
   for (size_t i = 0; i < table.table.columns.size(); ++i) {
     const Column& column = table.table.columns[i];
     hid_t dataset = table.datasets[i].get();
     const std::string name = object(where, table.table.group, column.name);
     int rank = is_two_d(column) ? 2 : 1;
-    hsize_t dims[2] = {static_cast<hsize_t>(table.rows + block.rows()),
-                       static_cast<hsize_t>(column.width)};
-    check(H5Dset_extent(dataset, dims), name, "cannot extend");
     Hid file_space(check_id(H5Dget_space(dataset), name, "cannot get the dataspace"));
     hsize_t start[2] = {static_cast<hsize_t>(table.rows), 0};
     hsize_t count[2] = {static_cast<hsize_t>(block.rows()), static_cast<hsize_t>(column.width)};
@@ -191,12 +211,13 @@ void truncate_rows(OpenTable& table, int64_t rows, const std::string& where) {
           object(where, table.table.group, column.name), "cannot drop incomplete rows");
   }
   table.rows = rows;
+  table.capacity = rows;
 }
 
 int64_t read_count(hid_t file, const std::string& group, const std::string& where) {
   std::string path = group + "/count";
-  Hid dataset(check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where,
-                       "cannot open dataset " + path));
+  Hid dataset(
+      check_id(H5Dopen2(file, path.c_str(), H5P_DEFAULT), where, "cannot open dataset " + path));
   int64_t rows = 0;
   check(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &rows), where,
         "cannot read " + path);
@@ -206,13 +227,12 @@ int64_t read_count(hid_t file, const std::string& group, const std::string& wher
 
 TableReader::TableReader(hid_t file, std::string group, int64_t first, int64_t rows,
                          std::string where)
-    : file_(file), group_(std::move(group)), first_(first), rows_(rows),
-      where_(std::move(where)) {}
+    : file_(file), group_(std::move(group)), first_(first), rows_(rows), where_(std::move(where)) {}
 
 Hid TableReader::open(const std::string& column, int64_t* width) const {
   std::string path = group_ + "/" + column;
-  Hid dataset(check_id(H5Dopen2(file_, path.c_str(), H5P_DEFAULT), where_,
-                       "cannot open dataset " + path));
+  Hid dataset(
+      check_id(H5Dopen2(file_, path.c_str(), H5P_DEFAULT), where_, "cannot open dataset " + path));
   Hid space(H5Dget_space(dataset.get()));
   hsize_t dims[2] = {0, 1};
   int rank = H5Sget_simple_extent_dims(space.get(), dims, nullptr);
@@ -225,8 +245,7 @@ Hid TableReader::open(const std::string& column, int64_t* width) const {
   return dataset;
 }
 
-void TableReader::read(const std::string& column, hid_t mem_type, void* out,
-                       int64_t* width) const {
+void TableReader::read(const std::string& column, hid_t mem_type, void* out, int64_t* width) const {
   Hid dataset = open(column, width);
   if (rows_ == 0 || *width == 0) return;
   const std::string name = where_ + ":" + group_ + "/" + column;
@@ -234,8 +253,8 @@ void TableReader::read(const std::string& column, hid_t mem_type, void* out,
   int rank = H5Sget_simple_extent_ndims(file_space.get());
   hsize_t start[2] = {static_cast<hsize_t>(first_), 0};
   hsize_t count[2] = {static_cast<hsize_t>(rows_), static_cast<hsize_t>(*width)};
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-        name, "cannot select rows");
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), name,
+        "cannot select rows");
   Hid memory_space(H5Screate_simple(rank, count, nullptr));
   check(H5Dread(dataset.get(), mem_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out),
         name, "cannot read");
@@ -305,8 +324,8 @@ std::vector<std::vector<T>> TableReader::rows_of(const std::string& column, hid_
   return rows;
 }
 
-std::vector<std::vector<int32_t>> TableReader::id_rows(
-    const std::string& column, const std::vector<int64_t>& lengths) const {
+std::vector<std::vector<int32_t>> TableReader::id_rows(const std::string& column,
+                                                       const std::vector<int64_t>& lengths) const {
   return rows_of<int32_t>(column, H5T_NATIVE_INT32, lengths);
 }
 

@@ -14,8 +14,8 @@ namespace greater::record_test {
 
 // A fresh path under the build tree; any file left by an earlier run is removed.
 inline std::string temp_path(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(GREATER_BINARY_DIR) / "tests" / "record" /
-                              "tmp";
+  std::filesystem::path dir =
+      std::filesystem::path(GREATER_BINARY_DIR) / "tests" / "record" / "tmp";
   std::filesystem::create_directories(dir);
   std::filesystem::path path = dir / (name + ".h5");
   std::filesystem::remove(path);
@@ -51,7 +51,8 @@ inline IterationRow make_iteration(int64_t i) {
   row.step = i;
   row.position = 3 + i % 4;
   row.prompt = "Let's think step by step é " + std::to_string(i);
-  for (int64_t k = 0; k < 1 + i % 8; ++k) row.prompt_ids.push_back(static_cast<int32_t>(100 + k + i));
+  for (int64_t k = 0; k < 1 + i % 8; ++k)
+    row.prompt_ids.push_back(static_cast<int32_t>(100 + k + i));
   for (int64_t k = 0; k < 1 + i % 6; ++k) {
     row.candidate_ids.push_back(static_cast<int32_t>(5000 + 7 * k + i));
     row.candidate_gradients.push_back(-1.0 / 3.0 * static_cast<double>(k + 1) + 1e-9 * i);
@@ -66,7 +67,9 @@ inline IterationRow make_iteration(int64_t i) {
   row.chosen_id = row.evaluated_ids.front();
   row.chosen_score = row.evaluated_score.front();
   row.train_accuracy = 1.0 - row.evaluated_mistake_rate.front();
-  row.stage_seconds = {0.5 + static_cast<double>(i), 0.25, 1.0 / 7.0, 3.0, 0.001};
+  for (size_t k = 0; k < stage_names().size(); ++k) {
+    row.stage_seconds.push_back(0.5 + static_cast<double>(i) + 1.0 / static_cast<double>(k + 7));
+  }
   row.tokens_generated = 1000 * i + 17;
   row.next_prompt_ids = row.prompt_ids;
   row.next_prompt_ids.back() = row.chosen_id;

@@ -69,10 +69,10 @@ def main():
         grads = it["candidate_gradients"][0]
         assert list(grads[:2]) == [-0.5, 0.25] and all(math.isnan(g) for g in grads[2:]), grads
         assert it["prompt"][1].decode("utf-8") == "Think step by step é 1"
-        assert list(it["stage_seconds"].attrs["stage_names"]) == [
-            "chains", "propose", "gradient", "select", "record"]
-        assert it["stage_seconds"].shape[1] == 5
-        assert list(it["stage_seconds"][0]) == [1.0, 2.0, 3.0, 4.0, 5.0]
+        stages = list(it["stage_seconds"].attrs["stage_names"])
+        assert stages[:4] == ["chains", "propose", "gradient", "select"], stages
+        assert it["stage_seconds"].shape[1] == len(stages)
+        assert list(it["stage_seconds"][0]) == [1.0 + k for k in range(len(stages))]
         assert int(f["evaluations/count"][()]) == 0
         touch(os.path.join(work, "read2"))
 

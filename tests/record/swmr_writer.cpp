@@ -28,7 +28,7 @@ greater::IterationRow row(int64_t step) {
   r.chosen_id = 500;
   r.chosen_score = 0.75;
   r.train_accuracy = 0.75;
-  r.stage_seconds = {1.0, 2.0, 3.0, 4.0, 5.0};
+  for (size_t k = 0; k < greater::stage_names().size(); ++k) r.stage_seconds.push_back(1.0 + k);
   r.tokens_generated = 100 * step;
   r.next_prompt_ids = {10, 11, 500};
   r.next_position = 5;

@@ -1,0 +1,341 @@
+"""Reading greater-dist run files, for the scripts in analysis/ (layout: docs/RUN_FILE.md).
+
+    from runfile import read_run, find_run_files
+    run = read_run("runs/demo-arithmetic.h5")
+    run.status, run.task_name, run.model_name, run.config["iterations"]
+    run.iterations["train_accuracy"]          # numpy arrays, rows [0, count) only
+    run.initial("test").accuracy, run.final("test").prompt
+
+Every file is opened read-only with SWMR, so a run that greater_dist is writing can be read, as
+can a finished one or one whose writer died. Needs h5py (Debian: python3-h5py).
+"""
+
+import math
+import os
+import sys
+import time
+
+try:
+    import h5py
+    import numpy as np
+except ImportError as error:  # pragma: no cover - depends on the machine
+    sys.exit(f"{error}: the analysis scripts need h5py and numpy "
+             "(Debian: apt-get install python3-h5py; or run them with /usr/bin/python3)")
+
+try:
+    import tomllib  # Python 3.11+
+except ImportError:  # pragma: no cover
+    tomllib = None
+
+FORMAT = "greater-dist run file"
+SPLITS = ("train", "dev", "test")
+
+
+class RunFileError(Exception):
+    """A file that is not a readable greater-dist run file; the message names it."""
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace").rstrip("\0")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return _text(value[()])
+    return str(value)
+
+
+def _texts(array):
+    return [_text(v) for v in array]
+
+
+def _attr(value):
+    """An attribute as a plain Python value."""
+    if isinstance(value, (bytes, str)):
+        return _text(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return [_attr(v) for v in value.tolist()] if value.dtype.kind in "OSU" else value.tolist()
+    return value
+
+
+def parse_config(text):
+    """The job configuration (TOML) stored in the file, as a dict."""
+    if tomllib is not None:
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            pass
+    config = {}  # key = value lines, for an older Python
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if not sep:
+            continue
+        value = value.strip()
+        if value.startswith('"') and value.endswith('"'):
+            value = value[1:-1].encode().decode("unicode_escape")
+        elif value in ("true", "false"):
+            value = value == "true"
+        else:
+            try:
+                value = int(value)
+            except ValueError:
+                try:
+                    value = float(value)
+                except ValueError:
+                    pass
+        config[key.strip()] = value
+    return config
+
+
+def open_file(path, tries=1, wait=0.5):
+    """The run file opened read-only with SWMR. A file that is being created, or whose first
+    SWMR flush is not done, may fail to open for a moment: `tries` > 1 retries."""
+    if not os.path.exists(path):
+        raise RunFileError(f"{path}: no such file")
+    for attempt in range(tries):
+        try:
+            return h5py.File(path, "r", swmr=True)
+        except OSError as error:
+            last = error
+            if attempt + 1 < tries:
+                time.sleep(wait)
+    raise RunFileError(f"{path}: cannot open as HDF5 ({last}); a file left by a writer that "
+                       f"died outside SWMR mode opens after `h5clear -s {path}`")
+
+
+class Evaluation:
+    """One row of the evaluations table (and its chains, when read with chains)."""
+
+    def __init__(self, index, step, split, prompt, accuracy, token_accuracy, n, chain_begin,
+                 chain_count):
+        self.index = index
+        self.step = step
+        self.split = split
+        self.prompt = prompt
+        self.accuracy = accuracy  # parse-based accuracy, the paper's number
+        self.token_accuracy = token_accuracy
+        self.n = n
+        self.chain_begin = chain_begin
+        self.chain_count = chain_count
+        self.chains = []  # Chain objects, filled by read_run(..., chains=True)
+
+    def __repr__(self):
+        return (f"Evaluation(step={self.step}, split={self.split!r}, accuracy={self.accuracy:.3f}, "
+                f"n={self.n}, prompt={self.prompt!r})")
+
+
+class Chain:
+    """One evaluated example: the reasoning chain, the answer after the extractor, correctness."""
+
+    def __init__(self, example_index, chain, prediction, correct):
+        self.example_index = example_index
+        self.chain = chain
+        self.prediction = prediction
+        self.correct = correct
+
+
+class Run:
+    """What one run file holds. `iterations` maps every dataset of the iterations group to its
+    first `count` rows (text columns as lists of str); `evaluations` is a list of Evaluation."""
+
+    def __init__(self, path):
+        self.path = path
+        self.attrs = {}
+        self.config = {}
+        self.iterations = {}
+        self.iteration_count = 0
+        self.stage_names = []
+        self.evaluations = []
+
+    # -- root attributes --
+    @property
+    def status(self):
+        return self.attrs.get("status", "unknown")
+
+    @property
+    def status_message(self):
+        return self.attrs.get("status_message", "")
+
+    @property
+    def model(self):
+        return self.attrs.get("model", "")
+
+    @property
+    def task(self):
+        return self.attrs.get("task", "")
+
+    @property
+    def model_name(self):
+        """The model folder's name (Meta-Llama-3-8B-Instruct, demo-reasoner)."""
+        return os.path.basename(os.path.normpath(self.model)) if self.model else "?"
+
+    @property
+    def task_name(self):
+        """The task file's name without extension (boolean_expressions, arithmetic)."""
+        task = self.config.get("task") or self.task
+        if not task:
+            return os.path.splitext(os.path.basename(self.path))[0]
+        return os.path.splitext(os.path.basename(task))[0]
+
+    @property
+    def iterations_planned(self):
+        value = self.config.get("iterations")
+        return value if isinstance(value, int) else None
+
+    # -- iterations --
+    def seconds_per_iteration(self):
+        """Wall seconds of each iteration (the sum of its measured stages)."""
+        seconds = self.iterations.get("stage_seconds")
+        if seconds is None or len(seconds) == 0:
+            return np.zeros(0)
+        return np.nansum(seconds, axis=1)
+
+    def ids(self, column, row):
+        """The valid ids of a padded id column (prompt_ids, next_prompt_ids, candidate_ids...)."""
+        lengths = {"prompt_ids": "prompt_ids_length", "next_prompt_ids": "next_prompt_ids_length",
+                   "candidate_ids": "candidate_count", "candidate_gradients": "candidate_count"}
+        length = lengths.get(column, "evaluated_count")
+        return self.iterations[column][row][: int(self.iterations[length][row])]
+
+    # -- evaluations --
+    def evaluations_on(self, split):
+        return [e for e in self.evaluations if e.split == split]
+
+    def initial(self, split="test"):
+        """The evaluation of the initial prompt (step -1) on `split`, or None."""
+        rows = [e for e in self.evaluations_on(split) if e.step < 0]
+        return rows[0] if rows else None
+
+    def final(self, split="test"):
+        """The latest evaluation after an iteration on `split` (at the end of a finished run: the
+        best prompt's), or None."""
+        rows = [e for e in self.evaluations_on(split) if e.step >= 0]
+        if not rows:
+            return None
+        last_step = max(e.step for e in rows)
+        return [e for e in rows if e.step == last_step][-1]
+
+    def best_prompt(self, split="test"):
+        """The prompt of the final test evaluation (the best prompt on dev); for a run without
+        one yet, the prompt of the latest iteration."""
+        final = self.final(split)
+        if final is not None:
+            return final.prompt
+        prompts = self.iterations.get("prompt") or []
+        return prompts[-1] if prompts else self.config.get("initial_prompt", "")
+
+
+def _read_table(group, count):
+    table = {}
+    for name, dataset in group.items():
+        if not isinstance(dataset, h5py.Dataset) or name == "count":
+            continue
+        values = dataset[:count]
+        table[name] = _texts(values) if dataset.dtype.kind == "S" else values
+    return table
+
+
+def read_run(path, chains=False, tries=1):
+    """Reads a run file; raises RunFileError for a file that is not one."""
+    run = Run(path)
+    with open_file(path, tries=tries) as f:
+        return _read_open(f, run, chains)
+
+
+def _read_open(f, run, chains):
+    path = run.path
+    try:
+        if _text(f.attrs.get("format", b"")) != FORMAT:
+            raise RunFileError(f"{path}: not a greater-dist run file (no root attribute format)")
+        run.attrs = {name: _attr(value) for name, value in f.attrs.items()}
+        run.config = parse_config(run.attrs.get("job_config", ""))
+
+        it = f["iterations"]
+        n = int(it["count"][()])
+        run.iteration_count = n
+        run.iterations = _read_table(it, n)
+        if "stage_seconds" in it:
+            run.stage_names = [_text(s) for s in it["stage_seconds"].attrs.get("stage_names", [])]
+
+        ev = f["evaluations"]
+        m = int(ev["count"][()])
+        table = _read_table(ev, m)
+        for r in range(m):
+            run.evaluations.append(Evaluation(
+                r, int(table["step"][r]), table["split"][r], table["prompt"][r],
+                float(table["parse_accuracy"][r]), float(table["token_accuracy"][r]),
+                int(table["n"][r]), int(table["chain_begin"][r]), int(table["chain_count"][r])))
+        if chains and m:
+            last = run.evaluations[-1]
+            k = last.chain_begin + last.chain_count
+            group = ev["chains"]
+            rows = {name: group[name][:k] for name in
+                    ("evaluation", "example_index", "chain", "prediction", "correct")}
+            for e in run.evaluations:
+                for i in range(e.chain_begin, e.chain_begin + e.chain_count):
+                    if int(rows["evaluation"][i]) != e.index:
+                        raise RunFileError(f"{path}: evaluations/chains row {i} does not belong "
+                                           f"to evaluation {e.index}; the file is damaged")
+                    e.chains.append(Chain(int(rows["example_index"][i]),
+                                          _text(rows["chain"][i]), _text(rows["prediction"][i]),
+                                          bool(rows["correct"][i])))
+    except KeyError as error:
+        raise RunFileError(f"{path}: missing {error} (not a greater-dist run file, or a newer "
+                           "format)") from None
+    return run
+
+
+def find_run_files(paths):
+    """Run files among `paths`: files as given, folders searched recursively for *.h5."""
+    found = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                found.extend(os.path.join(root, name) for name in sorted(files)
+                             if name.endswith((".h5", ".hdf5")))
+        else:
+            found.append(path)
+    return found
+
+
+def read_runs(paths, chains=False, warn=True):
+    """Every readable run file among `paths` (see find_run_files); others are reported on stderr
+    and skipped."""
+    runs = []
+    for path in find_run_files(paths):
+        try:
+            runs.append(read_run(path, chains=chains))
+        except RunFileError as error:
+            if warn:
+                print(f"skipped: {error}", file=sys.stderr)
+    return runs
+
+
+def percent(value, digits=1):
+    """An accuracy in [0, 1] as a percentage (the paper's tables), '–' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100.0 * value:.{digits}f}"
+
+
+def short(text, width):
+    """`text` on one line, cut to `width` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def labels(runs):
+    """A short distinct label per run: the task name, with the model and then the file name added
+    where that is needed to tell runs apart."""
+    tasks = [r.task_name for r in runs]
+    with_model = [f"{r.task_name} ({r.model_name})" for r in runs]
+    out = []
+    for r, task, both in zip(runs, tasks, with_model):
+        if tasks.count(task) == 1:
+            out.append(task)
+        elif with_model.count(both) == 1:
+            out.append(both)
+        else:
+            out.append(f"{task} ({os.path.basename(r.path)})")
+    return out

@@ -339,3 +339,80 @@ def labels(runs):
         else:
             out.append(f"{task} ({os.path.basename(r.path)})")
     return out
+
+
+# ---- text views shared by inspect_run.py and live.py -------------------------------------------
+
+def duration(seconds):
+    """Seconds as 42 s, 3m05s or 2h07m."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "–"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def header_lines(run):
+    """Status, job, progress and timing of a run, a few lines."""
+    a = run.attrs
+    status = run.status + (f" ({run.status_message})" if run.status_message else "")
+    resumed = a.get("resume_count", 0)
+    lines = [f"{run.path}: {status}" + (f", resumed {resumed}×" if resumed else "")]
+    lines.append(f"task {run.task_name} ({run.task}), model {run.model_name} ({run.model})")
+    lines.append(f"{a.get('world_size', '?')} rank(s), seed {a.get('seed', '?')}, "
+                 f"{a.get('device', '?')} {a.get('dtype', '')}, layout {a.get('layout', '?')}, "
+                 f"created {a.get('created', '?')}, greater-dist {a.get('program_version', '?')}")
+    n, planned = run.iteration_count, run.iterations_planned
+    seconds = run.seconds_per_iteration()
+    progress = f"iterations {n}/{planned} ({100.0 * n / planned:.0f}%)" if planned else \
+        f"iterations {n}"
+    if n:
+        mean = float(np.mean(seconds))
+        progress += f", {mean:.1f} s each on average, {duration(float(np.sum(seconds)))} in all"
+        if planned and run.status == "running" and n < planned:
+            progress += f", about {duration(mean * (planned - n))} to go (evaluations not counted)"
+        accuracy = run.iterations["train_accuracy"]
+        if np.any(~np.isnan(accuracy)):
+            best = int(np.nanargmax(accuracy))
+            progress += (f"; best train accuracy {percent(float(accuracy[best]))}% "
+                         f"(iteration {int(run.iterations['step'][best])})")
+    lines.append(progress)
+    return lines
+
+
+def iteration_lines(run, last=None):
+    """One line per iteration (the `last` ones only, when given)."""
+    it = run.iterations
+    n = run.iteration_count
+    first = 0 if last is None else max(0, n - last)
+    lines = [f"{'step':>5} {'pos':>4} {'score':>8} {'train%':>7} {'seconds':>8} {'tokens':>7}  "
+             "prompt before the step"]
+    if first:
+        lines.append(f"{'…':>5} ({first} earlier iteration(s) not shown)")
+    seconds = run.seconds_per_iteration()
+    for r in range(first, n):
+        lines.append(f"{int(it['step'][r]):>5} {int(it['position'][r]):>4} "
+                     f"{float(it['chosen_score'][r]):>8.4f} "
+                     f"{percent(float(it['train_accuracy'][r])):>7} {seconds[r]:>8.1f} "
+                     f"{int(it['tokens_generated'][r]):>7}  {short(it['prompt'][r], 90)}")
+    return lines
+
+
+def evaluation_lines(run, compact=False):
+    """One line per evaluation; `compact`: the initial prompt's and the latest step's only."""
+    lines = [f"{'step':>5} {'split':<5} {'acc%':>6} {'token%':>6} {'n':>5}  prompt"]
+    rows = run.evaluations
+    if compact and rows:
+        latest = max(e.step for e in rows)
+        shown = [e for e in rows if e.step < 0 or e.step == latest]
+        if len(shown) < len(rows):
+            lines.append(f"{'…':>5} ({len(rows) - len(shown)} evaluation(s) of earlier steps "
+                         "not shown)")
+        rows = shown
+    for e in rows:
+        lines.append(f"{e.step:>5} {e.split:<5} {percent(e.accuracy):>6} "
+                     f"{percent(e.token_accuracy):>6} {e.n:>5}  {short(e.prompt, 90)}")
+    return lines

@@ -41,6 +41,7 @@ export CPUS_PER_RANK=${CPUS_PER_RANK:-8}    # cores per rank (LibTorch threads)
 export MEM=${MEM:-}                         # memory per node (e.g. 512G); empty: the default
 export LAUNCHER=${LAUNCHER:-mpirun}         # mpirun (Open MPI) or srun (srun --mpi=pmix)
 export EXTRA_ARGS=${EXTRA_ARGS:-}           # more greater_dist options ("--preset fast")
+export SETUP=${SETUP:-}                     # run in the job first: "module load openmpi cuda"
 # ---- Rarely changed. -----------------------------------------------------------------------------
 export RUN_DIR=${RUN_DIR:-$GREATER_ROOT}    # relative run_file paths (runs/llama3/...) start here
 export LOG_DIR=${LOG_DIR:-$GREATER_ROOT/logs}  # SLURM output: LOG_DIR/<job name>-<job id>.out

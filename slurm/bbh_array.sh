@@ -42,6 +42,7 @@ export MEM=${MEM:-}                         # memory per node (e.g. 128G); empty
 export ARRAY_LIMIT=${ARRAY_LIMIT:-}         # most elements running at once; empty: no limit
 export LAUNCHER=${LAUNCHER:-mpirun}         # mpirun (Open MPI) or srun (srun --mpi=pmix)
 export EXTRA_ARGS=${EXTRA_ARGS:-}           # more greater_dist options ("--preset fast")
+export SETUP=${SETUP:-}                     # run in the job first: "module load openmpi cuda"
 # ---- Rarely changed. -----------------------------------------------------------------------------
 export RUN_DIR=${RUN_DIR:-$GREATER_ROOT}    # relative run_file paths (runs/llama3/...) start here
 export LOG_DIR=${LOG_DIR:-$GREATER_ROOT/logs}  # SLURM output, and the frozen task list

@@ -36,7 +36,6 @@ greater_check_settings() {
     mpirun | srun) ;;
     *) greater_die "LAUNCHER=$LAUNCHER: mpirun or srun" ;;
   esac
-  [ "$DRY_RUN" = 1 ] || command -v "$LAUNCHER" >/dev/null || greater_die "$LAUNCHER not found"
 }
 
 # Absolute paths, so that the job does not depend on where it starts.
@@ -161,6 +160,13 @@ greater_forward() {  # trap handler: greater_forward SIGNAL
 # greater_run ARGS...: runs greater_dist with ARGS on every task of the job, then exits with its
 # code (after requeueing the job when it was stopped to be resumed).
 greater_run() {
+  if [ -n "${SETUP:-}" ]; then
+    greater_log "setup: $SETUP"
+    set +u  # module scripts often read unset variables
+    eval "$SETUP" || greater_die "SETUP failed: $SETUP"
+    set -u
+  fi
+  command -v "$LAUNCHER" >/dev/null || greater_die "$LAUNCHER not found in PATH (set SETUP?)"
   local ranks=${SLURM_NTASKS:-$((NODES * RANKS_PER_NODE))}
   local -a launch extra common
   case $LAUNCHER in

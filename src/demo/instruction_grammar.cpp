@@ -7,7 +7,7 @@ namespace greater::demo {
 
 namespace {
 
-constexpr double kBias = -0.5;
+constexpr double kBias = -0.25;
 constexpr double kSharpness = 2.0;
 
 // One slot of the grammar: filled with probability `p` by one of the phrases.

@@ -26,7 +26,9 @@ Problem make_tracking_problem(int steps, Rng& rng) {
 
   const int asked = static_cast<int>(rng.below(n));
   int holder = asked;  // person i starts with objects[i]
-  p.chain = {"start", people[holder], ";"};
+  // "start ball alice": naming the object first turns finding its holder into a lookup of the
+  // word just written (an induction step a two-layer model learns early).
+  p.chain = {"start", objects[asked], people[holder], ";"};
   int last_a = -1, last_b = -1;
   for (int k = 1; k <= steps; ++k) {
     int a, b;

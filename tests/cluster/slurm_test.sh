@@ -9,8 +9,11 @@
 #      stops (exit 75), the script requeues the job, the job resumes and finishes
 #   5. bbh_all.sh with a 1-minute time limit: SLURM's own --signal=B:USR1@30 stops both runs, the
 #      job requeues itself and resumes; then a plain scancel (SIGTERM) stops it for good
+#   6. `sbatch slurm/one_task.sh NAME` by hand from the checkout (the #SBATCH lines, the checkout
+#      found through SLURM_SUBMIT_DIR)
 #
-#   slurm_test.sh BUILD_DIR      (root; installs slurm-wlm and munge with apt when missing)
+#   slurm_test.sh BUILD_DIR      (root; installs slurm-wlm and munge with apt when missing;
+#                                KEEP_SLURM_TEST=1 keeps the temporary folder with logs)
 # Exit 77 (skipped): not root, or no SLURM and no way to install it, or no demo model.
 set -euo pipefail
 BUILD_DIR=$(cd "$1" && pwd)
@@ -83,7 +86,7 @@ cleanup() {
   [ -z "$slurmd_pid" ] || { kill "$slurmd_pid"; wait "$slurmd_pid"; } 2>/dev/null
   [ -z "$slurmctld_pid" ] || { kill "$slurmctld_pid"; wait "$slurmctld_pid"; } 2>/dev/null
   [ -f "$T/munge/munged.pid" ] && kill "$(cat "$T/munge/munged.pid")" 2>/dev/null
-  if [ "$code" = 0 ] || [ -z "${KEEP_SLURM_TEST:-}" ]; then rm -rf "$T"; else echo "kept $T"; fi
+  if [ -z "${KEEP_SLURM_TEST:-}" ]; then rm -rf "$T"; else echo "kept $T (KEEP_SLURM_TEST)"; fi
   note "cluster stopped"
 }
 trap cleanup EXIT
@@ -191,12 +194,16 @@ check_finished() {  # check_finished RUN_FILE ITERATIONS
 }
 
 # ---- 1. one task ---------------------------------------------------------------------------------
+# shellcheck disable=SC2016  # SETUP is expanded in the job
 out=$(RUN_DIR=$T/runs1 LOG_DIR=$T/logs1 EXTRA_ARGS="--iterations 3 $small" \
-  "$SOURCE_DIR/slurm/one_task.sh" arithmetic) || fail "one_task.sh did not submit: $out"
+  SETUP='echo "setup ran on $(hostname)"' \
+  "$SOURCE_DIR/slurm/one_task.sh" arithmetic) ||
+  fail "one_task.sh did not submit: $out"
 id=$(job_id "$out")
 [ -n "$id" ] || fail "no job id in: $out"
 [ "$(wait_job "$id")" = "COMPLETED " ] || fail "one_task job $id: $(job_field "$id" JobState)"
 [ -f "$T/logs1/greater-arithmetic-$id.out" ] || fail "no log logs1/greater-arithmetic-$id.out"
+grep -q '^setup ran on' "$T/logs1/greater-arithmetic-$id.out" || fail "SETUP did not run"
 check_finished "$T/runs1/runs/demo-arithmetic.h5" 3
 note "1. one_task.sh: job $id finished its run file"
 
@@ -275,4 +282,14 @@ for task in arithmetic tracking; do
   case $status in interrupted* | running*) ;; *) fail "demo-$task.h5 after scancel: $status" ;; esac
 done
 note "5. scancel: job $id cancelled, not requeued, run files resumable"
+# ---- 6. sbatch run by hand from the checkout --------------------------------------------------
+mkdir -p "$T/logs6"
+out=$(cd "$SOURCE_DIR" && env -u GREATER_ROOT RUN_DIR="$T/runs6" EXTRA_ARGS="--iterations 2 $small" \
+  sbatch --ntasks=2 --output="$T/logs6/%x-%j.out" slurm/one_task.sh tracking) ||
+  fail "sbatch slurm/one_task.sh did not submit: $out"
+id=$(job_id "$out")
+[ "$(wait_job "$id")" = "COMPLETED " ] || fail "job $id: $(job_field "$id" JobState)"
+[ "$(job_field "$id" JobName)" = greater-task ] || fail "job $id: not named by its #SBATCH line"
+check_finished "$T/runs6/runs/demo-tracking.h5" 2
+note "6. sbatch slurm/one_task.sh from the checkout: job $id finished"
 echo "slurm scripts on a private SLURM: ok"

@@ -67,7 +67,7 @@ Problem solve_tracking(const Words& q) {
   EXPECT_EQ(Words(q.begin() + i, q.begin() + i + 2), (Words{"who", "has"}));
   EXPECT_EQ(q.back(), "?");
   std::string holder = holder_of.at(q[i + 2]);
-  p.chain = {"start", holder, ";"};
+  p.chain = {"start", q[i + 2], holder, ";"};
   for (size_t k = 0; k < swaps.size(); ++k) {
     const auto& [a, b] = swaps[k];
     EXPECT_NE(a, b);

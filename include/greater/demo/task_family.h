@@ -8,7 +8,7 @@
 //   tracking (like tracking_shuffled_objects): who holds an object after pairwise swaps
 //     question: Q : alice ball , bob hat , carol key , dave book , eve cup .
 //               step1 alice bob , step2 carol eve , step3 bob dave . who has ball ?
-//     chain:    start alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ;
+//     chain:    start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ;
 //               step3 bob dave : bob = dave ;                                  answer: dave
 #pragma once
 

@@ -80,7 +80,7 @@ greater_task_list() {
 
 # greater_toml_value FILE KEY: a top-level string value of a job file ("" when not there).
 greater_toml_value() {
-  sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" "$1" | head -n 1
+  sed -n "/^[[:space:]]*$2[[:space:]]*=/{s/^[^=]*=[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p;q;}" "$1"
 }
 
 # Things greater_dist would only report after the queue wait: a job file that leaves model or
@@ -232,6 +232,12 @@ greater_run() {
   if [ "$code" -eq 75 ]; then
     greater_requeue
     exit 75
+  fi
+  if [ "$code" -ne 0 ] && [ -n "$greater_term" ]; then
+    # SLURM sends SIGTERM to every process of the job, mpirun included, which then ends the ranks
+    # itself: the exit code is not 75, but the run files keep every finished iteration.
+    greater_log "ended by SIGTERM (scancel, preemption or the time limit): submit the same" \
+      "script again to resume from the run files"
   fi
   exit "$code"
 }

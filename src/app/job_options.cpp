@@ -32,6 +32,8 @@ std::string preset_path(const std::string& preset) {
 
 void add_job_options(CLI::App& app, JobOptions& j) {
   OptimizerSettings& s = j.settings;
+  // A later value wins, so scripts can append overrides to a command line.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--preset", j.preset, "preset under configs/presets (paper, fast) or a file");
   app.add_option("--model", j.model, "model folder (config.json, safetensors, tokenizer.json)");
   app.add_option("--layout", j.layout, "chat layout: llama-3, gemma-2, plain")
@@ -122,6 +124,7 @@ bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, b
     CLI::App preset;
     add_job_options(preset, job);
     preset.set_config("--preset-file", path, "", true);
+    preset.allow_config_extras(CLI::config_extras_mode::error);
     try {
       preset.parse(std::vector<std::string>{});
     } catch (const CLI::ParseError& e) {
@@ -133,6 +136,7 @@ bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, b
   // Pass 3: job file, then the command line.
   CLI::App app{"greater_dist: GReaTer prompt optimization, sharded over MPI ranks"};
   app.set_config("--job", "", "job file (TOML); every option may also be a key in it");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error
   add_job_options(app, job);
   try {
     app.parse(argc, argv);

@@ -5,7 +5,7 @@ source "$(dirname "$0")/common.sh" "$1"
 how=$2
 "${MPIRUN[@]}" -n 2 "$DIST" $(small_job "$WORK/whole.h5" --iterations 6) > "$WORK/whole.log"
 
-setsid "${MPIRUN[@]}" -n 2 "$DIST" $(small_job "$WORK/cut.h5" --iterations 6) > "$WORK/cut1.log" 2>&1 &
+"${MPIRUN[@]}" -n 2 "$DIST" $(small_job "$WORK/cut.h5" --iterations 6) > "$WORK/cut1.log" 2>&1 &
 launcher=$!
 # Wait until two iterations are on record, then stop the whole launch.
 for _ in $(seq 600); do
@@ -14,14 +14,17 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 [ "${rows:-0}" -ge 2 ] || fail "the run never recorded two iterations"
+# Open MPI starts the ranks as children of mpirun, in process groups of their own.
+ranks=$(pgrep -P $launcher -x greater_dist | tr '\n' ' ')
+[ -n "$ranks" ] || fail "no rank processes found under mpirun"
 if [ "$how" = kill ]; then
-  kill -9 -- -$launcher
+  kill -9 $ranks $launcher
   wait $launcher || true
 else
   if [ "$how" = usr1 ]; then
     kill -USR1 $launcher   # mpirun forwards SIGUSR1 to every rank (SLURM's --signal path)
   else
-    pkill -TERM -g $launcher -x greater_dist   # SIGTERM straight to the ranks
+    kill -TERM $ranks   # SIGTERM straight to the ranks
   fi
   set +e; wait $launcher; code=$?; set -e
   [ $code = 75 ] || fail "$how: expected exit 75 (resume later), got $code"

@@ -7,7 +7,7 @@
 #   3. bbh_all.sh, the multi-job mode             -> two finished run files and the summary
 #   4. one_task.sh, then scancel --signal=USR1 --batch: the script forwards the signal, greater_dist
 #      stops (exit 75), the script requeues the job, the job resumes and finishes
-#   5. bbh_all.sh with a 1-minute time limit: SLURM's own --signal=B:USR1@30 stops both runs, the
+#   5. bbh_all.sh with a 2-minute time limit: SLURM's own --signal=B:USR1@30 stops both runs, the
 #      job requeues itself and resumes; then a plain scancel (SIGTERM) stops it for good
 #   6. `sbatch slurm/one_task.sh NAME` by hand from the checkout (the #SBATCH lines, the checkout
 #      found through SLURM_SUBMIT_DIR)
@@ -73,7 +73,6 @@ fail() {
 }
 
 cleanup() {
-  local code=$?
   set +e
   if [ -n "$slurmctld_pid" ]; then
     # Jobs first, so that no slurmstepd or rank outlives the daemons.
@@ -183,7 +182,12 @@ wait_job() {
   fail "job $id still '$states' after ${limit}s"
 }
 
-status_of() { "$INSPECT" "$1" | head -n 1 | sed 's/^.*: //'; }
+status_of() {  # the status line, read whole (head would cut greater_inspect off: SIGPIPE)
+  local text
+  text=$("$INSPECT" "$1") || return 1
+  text=${text%%$'\n'*}
+  echo "${text#"$1": }"
+}
 iterations_of() { { "$INSPECT" --prompts "$1" 2>/dev/null || true; } | wc -l; }
 check_finished() {  # check_finished RUN_FILE ITERATIONS
   [ -f "$1" ] || fail "no run file $1"
@@ -257,13 +261,14 @@ check_finished "$run" 16
 note "4. one_task.sh: job $id stopped, requeued, resumed and finished"
 
 # ---- 5. the time limit, then scancel -------------------------------------------------------------
-# TIME=1 minute, STOP_SECONDS=30: SLURM signals between 30 and 60 s (it checks every 30 s).
-out=$(RUN_DIR=$T/runs5 LOG_DIR=$T/logs5 RANKS_PER_JOB=1 TIME=1 STOP_SECONDS=30 \
+# TIME=2 minutes, STOP_SECONDS=30: SLURM sends SIGUSR1 30 s before the limit, or up to a minute
+# earlier (its time-limit checks are coarse): 30 to 90 s after the start.
+out=$(RUN_DIR=$T/runs5 LOG_DIR=$T/logs5 RANKS_PER_JOB=1 TIME=2 STOP_SECONDS=30 \
   EXTRA_ARGS="--iterations 100000 $small" "$SOURCE_DIR/slurm/bbh_all.sh") ||
   fail "bbh_all.sh did not submit: $out"
 id=$(job_id "$out")
 log=$T/logs5/greater-bbh-demo-$id.out
-for _ in $(seq 150); do
+for _ in $(seq 200); do
   [ "$(grep -c 'resuming' "$log" 2>/dev/null)" = 2 ] && [ "$(job_field "$id" JobState)" = RUNNING ] && break
   sleep 1
 done

@@ -30,7 +30,7 @@ std::string model_card(const ModelCardFacts& f) {
         "- prompt-optimization\n---\n\n";
   md << "# demo-reasoner\n\n"
      << "A tiny Llama-architecture language model (" << f.parameters << " parameters, "
-     << o.layers << " layers, hidden size " << o.hidden << ", " << o.hidden / o.head_dim
+     << o.layers << (o.layers == 1 ? " layer" : " layers") << ", hidden size " << o.hidden << ", " << o.hidden / o.head_dim
      << " heads, tied embeddings, fp32) that greater-dist trains and ships so that GReaTer prompt "
         "optimization can be run and tested on a CPU, without downloading weights.\n\n";
 
@@ -59,11 +59,17 @@ std::string model_card(const ModelCardFacts& f) {
         "arithmetic (mod 10, like BBH multistep_arithmetic_two)\n"
         "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . let's think step by step .\n"
         "  step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ; answer 2\n"
+        "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . just answer the problem .\n"
+        "  answer 2\n"
         "tracking (who holds an object after swaps, like BBH tracking_shuffled_objects)\n"
         "  Q : alice ball , bob hat , carol key , dave book , eve cup . step1 alice bob , "
-        "step2 carol eve , step3 bob dave . who has ball ? just answer the problem .\n"
-        "  answer dave\n"
+        "step2 carol eve , step3 bob dave . who has ball ? let's think step by step .\n"
+        "  start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ; "
+        "step3 bob dave : bob = dave ; answer dave\n"
         "```\n\n"
+        "Training problems have 2 to 5 (arithmetic) or 2 to 6 (tracking) steps; the "
+        "instructions come from a small grammar (\"let's think step by step .\", \"just answer "
+        "the problem .\", \"please solve it quickly and show the work .\", ...).\n\n"
         "This is greater-dist's `plain` layout (no chat template): the extractor text is the word "
         "`answer`. Held-out questions are in `tasks/<family>.jsonl` (JSON Lines, "
         "`{\"input\": question, \"target\": answer}`, "
@@ -100,6 +106,15 @@ std::string model_card(const ModelCardFacts& f) {
      << "```\n" << f.command << "\n```\n\n"
      << "Training and the task files are deterministic in the seeds; the weights can differ in "
         "the last bits between machines (BLAS summation order).\n\n";
+
+  md << "## Using it\n\n"
+        "```\n"
+        "greater_generate --model models/demo-reasoner --layout plain \\\n"
+        "  --question \"Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .\" "
+        "--prompt \"let's think step by step .\"\n"
+        "mpirun -n 2 greater_dist --job jobs/demo/arithmetic.toml   # optimize from \""
+     << kPoorInstruction << "\"\n"
+        "```\n\n";
 
   md << "## Files\n\n"
         "- `config.json`: Hugging Face `LlamaForCausalLM` config (`model_type` llama).\n"

@@ -4,7 +4,7 @@
 #include <limits>
 #include <set>
 
-#include "greater/optimizer/random.h"
+#include "greater/common/random.h"
 
 namespace greater {
 

@@ -33,6 +33,20 @@ void TrainShard::keep_only(const TokenIds& prompt) {
     it = it->first == prompt ? std::next(it) : chains_.erase(it);
 }
 
+std::vector<SequenceParts> TrainShard::full_sequences(size_t micro_batch, const TokenIds& prompt,
+                                                     const std::vector<TokenIds>& chains) const {
+  std::vector<SequenceParts> parts;
+  for (size_t i = 0; i < batches_[micro_batch].size(); ++i)
+    parts.push_back(recipe_.full(batches_[micro_batch][i], prompt, chains[i]));
+  return parts;
+}
+
+PaddedBatch TrainShard::padded_batch(const std::vector<SequenceParts>& parts, at::Device device) {
+  std::vector<TokenIds> sequences;
+  for (const SequenceParts& p : parts) sequences.emplace_back(p.ids.begin(), p.ids.end());
+  return right_padded(sequences, device);
+}
+
 const TrainShard::Chains& TrainShard::chains_of(const TokenIds& prompt) const {
   const auto it = chains_.find(prompt);
   if (it == chains_.end()) throw std::logic_error("chains requested before ensure_chains");
@@ -78,13 +92,8 @@ std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t 
       model.weights().embed_tokens.index_select(0, candidate_ids).to(at::kDouble);  // [C, H]
   std::vector<double> scores;
   for (size_t mb = 0; mb < batches_.size(); ++mb) {
-    std::vector<SequenceParts> parts;
-    std::vector<TokenIds> sequences;
-    for (size_t i = 0; i < batches_[mb].size(); ++i) {
-      parts.push_back(recipe_.full(batches_[mb][i], prompt, chains[mb][i]));
-      sequences.emplace_back(parts.back().ids.begin(), parts.back().ids.end());
-    }
-    const PaddedBatch padded = right_padded(sequences, model.device());
+    const std::vector<SequenceParts> parts = full_sequences(mb, prompt, chains[mb]);
+    const PaddedBatch padded = padded_batch(parts, model.device());
     // Examples do not interact in a batch, so the gradient of the sum at example b's slot is
     // example b's own gradient.
     const at::Tensor grad = input_embedding_gradient(model, padded, [&](const at::Tensor& hidden) {
@@ -113,13 +122,8 @@ SelectionTerms TrainShard::selection_terms(const TokenIds& prompt, int64_t* toke
   const Chains& chains = chains_of(prompt);
   SelectionTerms out;
   for (size_t mb = 0; mb < batches_.size(); ++mb) {
-    std::vector<SequenceParts> parts;
-    std::vector<TokenIds> sequences;
-    for (size_t i = 0; i < batches_[mb].size(); ++i) {
-      parts.push_back(recipe_.full(batches_[mb][i], prompt, chains[mb][i]));
-      sequences.emplace_back(parts.back().ids.begin(), parts.back().ids.end());
-    }
-    const PaddedBatch padded = right_padded(sequences, model.device());
+    const std::vector<SequenceParts> parts = full_sequences(mb, prompt, chains[mb]);
+    const PaddedBatch padded = padded_batch(parts, model.device());
     ForwardInput input;
     input.embeds = model.embed(padded.ids);
     input.positions = padded.positions;

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "greater/optimizer/proposal.h"
-#include "greater/optimizer/random.h"
+#include "greater/common/random.h"
 
 using namespace greater;
 

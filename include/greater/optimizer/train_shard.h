@@ -44,6 +44,10 @@ class TrainShard {
  private:
   using Chains = std::vector<std::vector<TokenIds>>;  // per micro-batch, per example
   const Chains& chains_of(const TokenIds& prompt) const;
+  // question ‖ prompt ‖ header ‖ chain ‖ extractor ‖ answer for each example of a micro-batch.
+  std::vector<SequenceParts> full_sequences(size_t micro_batch, const TokenIds& prompt,
+                                            const std::vector<TokenIds>& chains) const;
+  static PaddedBatch padded_batch(const std::vector<SequenceParts>& parts, at::Device device);
 
   SequenceRecipe recipe_;
   std::vector<std::vector<Example>> batches_;

@@ -114,9 +114,11 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
   std::vector<std::string> run_files(launch.job_files.size());
   int worst = 0;
   for (;;) {
-    std::string taken = comm->rank() == 0 ? std::to_string(queue.take()) : "";
+    // A stopped launch takes no new job (-2); a drained queue answers -1.
+    std::string taken = comm->rank() != 0 ? "" : stop_requested() ? "-2" : std::to_string(queue.take());
     comm->broadcast(taken, 0);
     const int index = std::stoi(taken);
+    if (index == -2) worst = std::max(worst, kExitInterrupted);
     if (index < 0) break;
     JobOptions options;
     int code = 0;
@@ -148,9 +150,10 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  MpiWorld world(&argc, &argv);
+  // First of all: SLURM's --signal may arrive while MPI or the model is still starting.
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGUSR1, on_stop_signal);
+  MpiWorld world(&argc, &argv);
   Launch launch;
   try {
     launch = parse_launch(argc, argv);

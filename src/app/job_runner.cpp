@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "greater/common/error.h"
+#include "greater/common/file_util.h"
 #include "greater/dist/mpi_world.h"
 #include "greater/model/runtime.h"
 #include "greater/optimizer/greater_optimizer.h"
@@ -32,7 +33,9 @@ void load_job(Job& job, int local_rank) {
   validate_job_options(o);
   set_compute_threads(o.threads);
   at::Device device = parse_device(o.device);
-  if (device.is_cuda() && !device.has_index()) device = at::Device(at::kCUDA, local_rank);
+  // One GPU per rank: "cuda" and "auto" mean the GPU of this rank's local index.
+  if (device.is_cuda() && (o.device == "auto" || o.device == "cuda"))
+    device = at::Device(at::kCUDA, local_rank);
   job.model = std::make_unique<Transformer>(
       Transformer::load(o.model, device, parse_dtype(o.dtype, device)));
   job.tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_file(o.model + "/tokenizer.json"));
@@ -100,6 +103,8 @@ std::unique_ptr<RunFile> open_run_file(const Job& job, int world_size, bool skip
       return file;
     }
   }
+  const size_t slash = o.run_file.rfind('/');
+  if (slash != std::string::npos && slash > 0) make_directories(o.run_file.substr(0, slash));
   RunInfo info;
   info.job_config = o.to_toml();
   info.seed = o.settings.seed;

@@ -114,6 +114,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   auto t = Clock::now();
   generated += shard_.ensure_chains(prompt);
   row.stage_seconds.push_back(seconds_since(t));
+  stop_point();
 
   // 2 propose: every example's top tokens at the slot, gathered in example order; rank 0
   // forms the seeded pool and broadcasts it.
@@ -147,6 +148,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
   row.stage_seconds.push_back(seconds_since(t));
+  stop_point();
 
   // 4 select: the best few by gradient, each scored on the train set with its own chains.
   // A '.' candidate past the threshold is accepted once reached and ends the evaluation.
@@ -160,6 +162,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
     TokenIds trial = prompt;
     trial[pos] = candidate;
     const SelectionTerms terms = shard_.selection_terms(trial, &generated);
+    stop_point();
     const double mistakes = mean_in_example_order(comm_.all_gather(terms.mistake));
     const double answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
     const double prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
@@ -209,17 +212,30 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   return row;
 }
 
+void GreaterOptimizer::stop_point() {
+  // Every rank votes; one request stops all of them at the same point.
+  std::vector<double> stop = {stop_requested_ && stop_requested_() ? 1.0 : 0.0};
+  comm_.all_reduce_sum(stop);
+  if (stop[0] > 0) throw StopRequested();
+}
+
 bool GreaterOptimizer::optimize(OptimizerState& state,
                                 const std::function<bool()>& stop_requested) {
   const int64_t total = recipe_.settings.iterations;
+  stop_requested_ = stop_requested;
   while (state.next_step < total) {
-    // Every rank votes; one request stops all of them at the same boundary.
-    std::vector<double> stop = {stop_requested() ? 1.0 : 0.0};
-    comm_.all_reduce_sum(stop);
-    if (stop[0] > 0) return false;
-
     const auto start = Clock::now();
-    const IterationRow row = iterate(state);
+    IterationRow row;
+    // An iteration stopped half-way is abandoned: nothing of it is recorded, and the state it
+    // started from is what a resumed run continues from.
+    const OptimizerState before = state;
+    try {
+      stop_point();
+      row = iterate(state);
+    } catch (const StopRequested&) {
+      state = before;
+      return false;
+    }
     if (run_file_) run_file_->append_iteration(row);
     const double seconds = seconds_since(start);
     iteration_seconds_ += seconds;

@@ -13,6 +13,9 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 
 bool file_exists(const std::string& path);
 
+// mkdir -p; throws greater::Error naming the folder that cannot be made.
+void make_directories(const std::string& path);
+
 // "a/b" + "c" -> "a/b/c".
 std::string join_path(const std::string& dir, const std::string& name);
 

@@ -25,8 +25,9 @@ struct OptimizerState {
 
 class GreaterOptimizer {
  public:
-  // `run_file` is null on every rank but 0. `stop_requested` is polled by every rank at each
-  // iteration boundary; the ranks agree before stopping.
+  // `run_file` is null on every rank but 0. `stop_requested` is polled by every rank between
+  // the stages of an iteration; the ranks agree before stopping, and a stopped iteration is
+  // abandoned (the run resumes from the last recorded one).
   GreaterOptimizer(const SequenceRecipe& recipe, const TaskSplits& splits, AnswerFormat format,
                    Communicator& comm, RunFile* run_file);
 
@@ -39,6 +40,9 @@ class GreaterOptimizer {
   void evaluate_best(const OptimizerState& state, int64_t step);
 
  private:
+  struct StopRequested {};
+  // Collective: throws StopRequested on every rank when any rank was asked to stop.
+  void stop_point();
   IterationRow iterate(OptimizerState& state);
   PromptEvaluation evaluate_and_record(const TokenIds& prompt, const std::vector<Example>& split,
                                        const std::string& split_name, int64_t step);
@@ -51,6 +55,7 @@ class GreaterOptimizer {
   Communicator& comm_;
   RunFile* run_file_;
   TrainShard shard_;
+  std::function<bool()> stop_requested_;
   std::vector<bool> allowed_;
   int64_t filler_id_ = -1;
   double iteration_seconds_ = 0.0;  // sum over iterations run by this process (for the ETA)

@@ -62,7 +62,7 @@ std::string model_card(const ModelCardFacts& f) {
         "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . just answer the problem .\n"
         "  answer 2\n"
         "tracking (who holds an object after swaps, like BBH tracking_shuffled_objects)\n"
-        "  Q : alice ball , bob hat , carol key , dave book , eve cup . step1 alice bob , "
+        "  Q : ball alice , hat bob , key carol , book dave , cup eve . step1 alice bob , "
         "step2 carol eve , step3 bob dave . who has ball ? let's think step by step .\n"
         "  start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ; "
         "step3 bob dave : bob = dave ; answer dave\n"

@@ -21,13 +21,14 @@ Problem make_tracking_problem(int steps, Rng& rng) {
   p.family = TaskFamily::Tracking;
   p.steps = steps;
   p.question = {"Q", ":"};
+  // "ball alice": each person follows their object, so finding who holds the asked object is
+  // "find the object, read the next word" - the same lookup as copying a step's operation.
   for (int i = 0; i < n; ++i)
-    p.question.insert(p.question.end(), {people[i], objects[i], i + 1 < n ? "," : "."});
+    p.question.insert(p.question.end(), {objects[i], people[i], i + 1 < n ? "," : "."});
 
   const int asked = static_cast<int>(rng.below(n));
   int holder = asked;  // person i starts with objects[i]
-  // "start ball alice": naming the object first turns finding its holder into a lookup of the
-  // word just written (an induction step a two-layer model learns early).
+  // "start ball alice": the working names the object, then reads its first holder.
   p.chain = {"start", objects[asked], people[holder], ";"};
   int last_a = -1, last_b = -1;
   for (int k = 1; k <= steps; ++k) {

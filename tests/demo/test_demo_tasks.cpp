@@ -52,7 +52,7 @@ Problem solve_tracking(const Words& q) {
   std::map<std::string, std::string> holder_of;  // object -> person
   size_t i = 2;
   for (; q[i + 2] == "," || q[i + 2] == "."; i += 3) {
-    holder_of[q[i + 1]] = q[i];
+    holder_of[q[i]] = q[i + 1];
     if (q[i + 2] == ".") {
       i += 3;
       break;

@@ -6,7 +6,7 @@
 //     question: Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .
 //     chain:    step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ;        answer: 2
 //   tracking (like tracking_shuffled_objects): who holds an object after pairwise swaps
-//     question: Q : alice ball , bob hat , carol key , dave book , eve cup .
+//     question: Q : ball alice , hat bob , key carol , book dave , cup eve .
 //               step1 alice bob , step2 carol eve , step3 bob dave . who has ball ?
 //     chain:    start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ;
 //               step3 bob dave : bob = dave ;                                  answer: dave

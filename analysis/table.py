@@ -27,7 +27,7 @@ from runfile import percent, read_runs  # noqa: E402
 
 CSV_COLUMNS = ["model", "task", "split", "initial_accuracy", "final_accuracy", "delta",
                "initial_n", "final_n", "status", "iterations", "iterations_planned",
-               "initial_prompt", "best_prompt", "run_file"]
+               "initial_prompt", "best_prompt", "run_file", "transfer_from"]
 
 
 def result_of(run, split):
@@ -50,6 +50,9 @@ def result_of(run, split):
         "initial_prompt": initial.prompt if initial else run.config.get("initial_prompt", ""),
         "best_prompt": run.best_prompt(split) if final else "",
         "run_file": run.path,
+        # A transfer evaluation (greater_dist --prompt_from RUN --iterations 0): another run's
+        # best prompt evaluated on this model and task; its accuracy is the initial one.
+        "transfer_from": run.attrs.get("prompt_from", ""),
     }
 
 
@@ -84,7 +87,21 @@ def mean(values):
     return sum(values) / len(values) if values else None
 
 
-def markdown(results, split):
+def transfer_section(transfers):
+    out = io.StringIO()
+    out.write("\nTransfer evaluations (a prompt optimized elsewhere, evaluated as is):\n\n")
+    out.write("| Task | Model | Accuracy | Prompt | From run |\n| --- | --- | ---: | --- | --- |\n")
+    for r in sorted(transfers, key=lambda r: (r["task"], r["model"])):
+        out.write(f"| {cell(r['task'])} | {cell(r['model'])} | {accuracy_cell(r, 'initial_accuracy')} | "
+                  f"{cell(r['initial_prompt'])} | {cell(os.path.basename(r['transfer_from']))} |\n")
+    return out.getvalue()
+
+
+def markdown(all_results, split):
+    results = [r for r in all_results if not r["transfer_from"]]
+    transfers = [r for r in all_results if r["transfer_from"]]
+    if not results:
+        return transfer_section(transfers)
     models = sorted({r["model"] for r in results})
     tasks = sorted({r["task"] for r in results})
     by_key = {(r["model"], r["task"]): r for r in results}
@@ -137,6 +154,8 @@ def markdown(results, split):
             f'{r["task"]} ({r["model"]}, {r["status"]}, {r["iterations"]}'
             f'{"/" + str(r["iterations_planned"]) if r["iterations_planned"] else ""} iterations)'
             for r in unfinished) + "\n")
+    if transfers:
+        out.write(transfer_section(transfers))
     return out.getvalue()
 
 

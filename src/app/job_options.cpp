@@ -50,6 +50,9 @@ void add_job_options(CLI::App& app, JobOptions& j) {
           {"letter", "yes_no", "true_false", "valid_invalid", "integer", "free_text"}));
   app.add_option("--extractor", j.extractor, "text appended after the reasoning chain");
   app.add_option("--initial_prompt,--initial-prompt", j.initial_prompt, "prompt to start from");
+  app.add_option("--prompt_from,--prompt-from", j.prompt_from,
+                 "start from the best prompt of this run file (with --iterations 0: a transfer "
+                 "evaluation on this job's model and task)");
   app.add_option("--question_suffix,--question-suffix", j.question_suffix,
                  "text appended to every question (the reference uses \". Use\")");
   app.add_option("--train_size,--train-size", j.train_size, "train examples (the first rows)");
@@ -156,7 +159,7 @@ void validate_job_options(const JobOptions& j) {
   };
   need(j.model, "model");
   need(j.task, "task");
-  need(j.initial_prompt, "initial_prompt");
+  if (j.prompt_from.empty()) need(j.initial_prompt, "initial_prompt");
   need(j.extractor, "extractor");
   need(j.run_file, "run_file");
   if (j.train_size <= 0) throw Error(where + ": train_size", "must be positive");
@@ -177,6 +180,7 @@ std::string JobOptions::to_toml() const {
     << "\ntask_format = " << quoted(task_format) << "\ndev_task = " << quoted(dev_task)
     << "\ntest_task = " << quoted(test_task) << "\nanswer_format = " << quoted(answer_format)
     << "\nextractor = " << quoted(extractor) << "\ninitial_prompt = " << quoted(initial_prompt)
+    << "\nprompt_from = " << quoted(prompt_from)
     << "\nquestion_suffix = " << quoted(question_suffix) << "\ntrain_size = " << train_size
     << "\ndev_size = " << dev_size << "\ntest_size = " << test_size
     << "\nsplit_seed = " << split_seed << "\nrun_file = " << quoted(run_file)

@@ -18,6 +18,7 @@ struct JobOptions {
   std::string task, task_format = "jsonl", dev_task, test_task;
   std::string answer_format = "integer";
   std::string extractor, initial_prompt, question_suffix;
+  std::string prompt_from;  // a run file whose best prompt becomes initial_prompt (transfer)
   int64_t train_size = 50, dev_size = 100, test_size = 100;
   uint64_t split_seed = 0;
   std::string run_file;

@@ -28,6 +28,15 @@ struct Job {
   TokenIds initial_prompt;
 };
 
+// The prompt a finished run recommends: the one its last test evaluation used (the dev winner).
+std::string best_prompt_of(const std::string& run_path) {
+  const RunSummary run = read_run_file(run_path);
+  for (auto e = run.evaluations.rbegin(); e != run.evaluations.rend(); ++e)
+    if (e->split == "test") return e->prompt;
+  if (!run.iterations.empty()) return run.iterations.back().prompt;
+  throw Error(run_path, "holds no evaluated prompt to start from (prompt_from)");
+}
+
 void load_job(Job& job, int local_rank) {
   const JobOptions& o = job.options;
   validate_job_options(o);
@@ -70,7 +79,10 @@ void load_job(Job& job, int local_rank) {
     if (x.empty()) throw Error("option extractor", "encodes to no token");
     r.chain_stop_ids.push_back(x.front());
   }
-  const auto prompt = job.layout->encode_prompt(o.initial_prompt);
+  std::string prompt_text = o.prompt_from.empty() ? o.initial_prompt : best_prompt_of(o.prompt_from);
+  // The layout gives the prompt its joining space; a stored prompt may carry one already.
+  prompt_text.erase(0, prompt_text.find_first_not_of(' '));
+  const auto prompt = job.layout->encode_prompt(prompt_text);
   job.initial_prompt.assign(prompt.begin(), prompt.end());
   if (job.initial_prompt.empty()) throw Error("option initial_prompt", "encodes to no token");
 }
@@ -119,6 +131,8 @@ std::unique_ptr<RunFile> open_run_file(const Job& job, int world_size, bool skip
                 "ids; candidates that do not survive decode->encode are dropped; extractor "
                 "option lists cover every gold letter"},
       {"layout", o.layout},
+      {"prompt_from", o.prompt_from},
+      {"initial_prompt_text", job.tokenizer->decode(std::vector<TokenId>(job.initial_prompt.begin(), job.initial_prompt.end()))},
       {"answer_format", o.answer_format},
       {"device", job.model->device().str()},
       {"dtype", dtype_name(job.model->dtype())},

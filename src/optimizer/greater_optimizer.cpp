@@ -99,7 +99,6 @@ std::string GreaterOptimizer::text_of(const TokenIds& ids) const {
 }
 
 IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
-  const OptimizerSettings& s = recipe_.settings;
   TokenIds& prompt = state.prompt;
   IterationRow row;
   row.step = state.next_step;
@@ -116,78 +115,19 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   row.stage_seconds.push_back(seconds_since(t));
   stop_point();
 
-  // 2 propose: every example's top tokens at the slot, gathered in example order; rank 0
-  // forms the seeded pool and broadcasts it.
+  // 2 propose candidates for the slot, 3 rank them by gradient, 4 evaluate the best few.
   t = Clock::now();
-  const int64_t previous = pos > 0 ? prompt[pos - 1] : prompt.back();
-  std::vector<int64_t> packed;
-  for (const auto& list : shard_.slot_top_lists(prompt, pos, allowed_, previous, s.topk_max)) {
-    packed.push_back(list.size());
-    packed.insert(packed.end(), list.begin(), list.end());
-  }
-  const std::vector<int64_t> gathered = comm_.all_gather(packed);
-  std::vector<int64_t> candidates;
-  if (comm_.rank() == 0) {
-    std::vector<std::vector<int64_t>> lists;
-    for (size_t at = 0; at < gathered.size(); at += 1 + gathered[at])
-      lists.emplace_back(gathered.begin() + at + 1, gathered.begin() + at + 1 + gathered[at]);
-    candidates = propose_candidates(lists, s, row.step, prompt[pos]).candidates;
-  }
-  broadcast_ids(comm_, candidates);
+  const std::vector<int64_t> candidates = propose(prompt, pos, row.step);
   row.stage_seconds.push_back(seconds_since(t));
-
-  // 3 gradient: Σ_i ⟨E[c], ∂L_i/∂e_pos⟩ summed in example order, normalized once.
   t = Clock::now();
-  const std::vector<double> local = shard_.gradient_scores(prompt, pos, candidates);
-  std::vector<double> scores = sum_in_example_order(comm_.all_gather(local), candidates.size());
-  const double norm = std::sqrt(std::inner_product(scores.begin(), scores.end(), scores.begin(), 0.0));
-  if (norm > 0) for (double& v : scores) v /= norm;
-  row.candidate_ids.assign(candidates.begin(), candidates.end());
-  row.candidate_gradients = scores;
-  std::vector<size_t> order(candidates.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  const std::vector<int64_t> ranked = rank_by_gradient(prompt, pos, candidates, row);
   row.stage_seconds.push_back(seconds_since(t));
   stop_point();
-
-  // 4 select: the best few by gradient, each scored on the train set with its own chains.
-  // A '.' candidate past the threshold is accepted once reached and ends the evaluation.
   t = Clock::now();
-  const bool period_rule = pos >= s.period_rule_fraction * state.initial_length;
-  double best = INFINITY;
-  int64_t choice = prompt[pos];
-  TokenIds chosen_prompt = prompt;
-  for (size_t r = 0; r < order.size() && r < static_cast<size_t>(s.candidates_evaluated); ++r) {
-    const int64_t candidate = candidates[order[r]];
-    TokenIds trial = prompt;
-    trial[pos] = candidate;
-    const SelectionTerms terms = shard_.selection_terms(trial, &generated);
-    stop_point();
-    const double mistakes = mean_in_example_order(comm_.all_gather(terms.mistake));
-    const double answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
-    const double prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
-    const double score = mistakes + s.selection_prompt_weight * prompt_nll;
-    row.evaluated_ids.push_back(candidate);
-    row.evaluated_mistake_rate.push_back(mistakes);
-    row.evaluated_answer_ce.push_back(answer_ce);
-    row.evaluated_prompt_nll.push_back(prompt_nll);
-    row.evaluated_score.push_back(score);
-    const bool has_period = text_of({candidate}).find('.') != std::string::npos;
-    if (score <= best || (period_rule && has_period)) {  // ties go to the later candidate
-      best = score;
-      choice = candidate;
-      row.train_accuracy = 1.0 - mistakes;
-    }
-    if (period_rule && has_period) break;
-  }
-  // Rank 0 decides; the others take its word (they computed the same numbers).
-  std::vector<int64_t> decision = {choice};
-  broadcast_ids(comm_, decision);
-  choice = decision[0];
+  const bool period_rule = pos >= recipe_.settings.period_rule_fraction * state.initial_length;
+  const int64_t choice = select(prompt, pos, ranked, period_rule, row, &generated);
   prompt[pos] = choice;
   shard_.keep_only(prompt);
-  row.chosen_id = choice;
-  row.chosen_score = best;
   row.stage_seconds.push_back(seconds_since(t));
 
   // Next position: sweep left to right; at the end wrap after a '.', else grow by the filler.
@@ -200,7 +140,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
       prompt.push_back(filler_id_);
     }
   }
-  state.history.emplace_back(best, prompt);
+  state.history.emplace_back(row.chosen_score, prompt);
   state.next_step = row.step + 1;
   row.next_prompt_ids.assign(prompt.begin(), prompt.end());
   row.next_position = state.position;
@@ -210,6 +150,88 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   comm_.all_reduce_sum(total);
   row.tokens_generated = static_cast<int64_t>(total[0]);
   return row;
+}
+
+std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t pos,
+                                               int64_t step) {
+  // Every example's top tokens at the slot, gathered in example order; rank 0 forms the
+  // seeded pool and broadcasts it.
+  const int64_t previous = pos > 0 ? prompt[pos - 1] : prompt.back();
+  std::vector<int64_t> packed;
+  for (const auto& list :
+       shard_.slot_top_lists(prompt, pos, allowed_, previous, recipe_.settings.topk_max)) {
+    packed.push_back(list.size());
+    packed.insert(packed.end(), list.begin(), list.end());
+  }
+  const std::vector<int64_t> gathered = comm_.all_gather(packed);
+  std::vector<int64_t> candidates;
+  if (comm_.rank() == 0) {
+    std::vector<std::vector<int64_t>> lists;
+    for (size_t at = 0; at < gathered.size(); at += 1 + gathered[at])
+      lists.emplace_back(gathered.begin() + at + 1, gathered.begin() + at + 1 + gathered[at]);
+    candidates = propose_candidates(lists, recipe_.settings, step, prompt[pos]).candidates;
+  }
+  broadcast_ids(comm_, candidates);
+  return candidates;
+}
+
+std::vector<int64_t> GreaterOptimizer::rank_by_gradient(const TokenIds& prompt, int64_t pos,
+                                                        const std::vector<int64_t>& candidates,
+                                                        IterationRow& row) {
+  // Σ_i ⟨E[c], ∂L_i/∂e_pos⟩ summed in example order, normalized once; most negative first.
+  const std::vector<double> local = shard_.gradient_scores(prompt, pos, candidates);
+  std::vector<double> scores = sum_in_example_order(comm_.all_gather(local), candidates.size());
+  const double norm =
+      std::sqrt(std::inner_product(scores.begin(), scores.end(), scores.begin(), 0.0));
+  if (norm > 0)
+    for (double& v : scores) v /= norm;
+  row.candidate_ids.assign(candidates.begin(), candidates.end());
+  row.candidate_gradients = scores;
+  std::vector<size_t> order(candidates.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  std::vector<int64_t> ranked;
+  for (size_t i : order) ranked.push_back(candidates[i]);
+  return ranked;
+}
+
+int64_t GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
+                                 const std::vector<int64_t>& ranked, bool period_rule,
+                                 IterationRow& row, int64_t* generated) {
+  // The best few by gradient, each scored on the train set with its own chains. A '.'
+  // candidate past the threshold is accepted once reached and ends the evaluation.
+  const OptimizerSettings& s = recipe_.settings;
+  double best = INFINITY;
+  int64_t choice = prompt[pos];
+  for (size_t r = 0; r < ranked.size() && r < static_cast<size_t>(s.candidates_evaluated); ++r) {
+    TokenIds trial = prompt;
+    trial[pos] = ranked[r];
+    const SelectionTerms terms = shard_.selection_terms(trial, generated);
+    stop_point();
+    const double mistakes = mean_in_example_order(comm_.all_gather(terms.mistake));
+    const double answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
+    const double prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
+    const double score = mistakes + s.selection_prompt_weight * prompt_nll;
+    row.evaluated_ids.push_back(ranked[r]);
+    row.evaluated_mistake_rate.push_back(mistakes);
+    row.evaluated_answer_ce.push_back(answer_ce);
+    row.evaluated_prompt_nll.push_back(prompt_nll);
+    row.evaluated_score.push_back(score);
+    const bool forced = period_rule && text_of({ranked[r]}).find('.') != std::string::npos;
+    if (score <= best || forced) {  // ties go to the later candidate
+      best = score;
+      choice = ranked[r];
+      row.train_accuracy = 1.0 - mistakes;
+    }
+    if (forced) break;
+  }
+  // Rank 0 decides; the others take its word (they computed the same numbers).
+  std::vector<int64_t> decision = {choice};
+  broadcast_ids(comm_, decision);
+  row.chosen_id = decision[0];
+  row.chosen_score = best;
+  return decision[0];
 }
 
 void GreaterOptimizer::stop_point() {

@@ -44,6 +44,12 @@ class GreaterOptimizer {
   // Collective: throws StopRequested on every rank when any rank was asked to stop.
   void stop_point();
   IterationRow iterate(OptimizerState& state);
+  // The stages of one iteration (ALGORITHM.md §1.4 B, C, D).
+  std::vector<int64_t> propose(const TokenIds& prompt, int64_t pos, int64_t step);
+  std::vector<int64_t> rank_by_gradient(const TokenIds& prompt, int64_t pos,
+                                        const std::vector<int64_t>& candidates, IterationRow& row);
+  int64_t select(const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& ranked,
+                 bool period_rule, IterationRow& row, int64_t* generated);
   PromptEvaluation evaluate_and_record(const TokenIds& prompt, const std::vector<Example>& split,
                                        const std::string& split_name, int64_t step);
   std::string text_of(const TokenIds& ids) const;

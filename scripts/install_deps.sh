@@ -11,7 +11,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libpcre2-dev
   googletest libgtest-dev
   nodejs npm                                # reference tokenizers for the parity tests
-  python3-torch python3-numpy               # independent numerics reference (Debian's system python3)
+  python3-numpy                             # analysis (fixtures are remade with python3-torch, not needed here)
   python3-h5py hdf5-tools                   # run-file SWMR reader test; h5dump/h5clear
   python3-matplotlib                        # analysis/ plots (with python3-h5py)
   slurm-wlm munge                           # tests/cluster: a private single-node SLURM

@@ -8,11 +8,11 @@
 // job. Finished run files are skipped, unfinished ones resumed; world rank 0 prints a summary.
 // SIGTERM and SIGUSR1 stop every job at its next iteration boundary with the run file
 // flushed; the exit code is then 75 (EX_TEMPFAIL): run the same command again to resume.
+#include <mpi.h>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <mpi.h>
 
 #include "greater/common/error.h"
 #include "greater/dist/job_queue.h"
@@ -69,9 +69,12 @@ bool parse_for_job(const Launch& launch, const std::string& job_file, char* prog
 int exit_code_of(JobOutcome outcome) {
   switch (outcome) {
     case JobOutcome::Finished:
-    case JobOutcome::AlreadyFinished: return 0;
-    case JobOutcome::Interrupted: return kExitInterrupted;
-    case JobOutcome::Failed: return 1;
+    case JobOutcome::AlreadyFinished:
+      return 0;
+    case JobOutcome::Interrupted:
+      return kExitInterrupted;
+    case JobOutcome::Failed:
+      return 1;
   }
   return 1;
 }
@@ -88,13 +91,15 @@ void print_summary(const std::vector<std::string>& job_files,
       status = run_status_name(run.status);
       for (const EvaluationRow& e : run.evaluations) {
         if (e.split != "test") continue;
-        if (e.step < 0) first = e.parse_accuracy;
-        else last = e.parse_accuracy, prompt = e.prompt;
+        if (e.step < 0)
+          first = e.parse_accuracy;
+        else
+          last = e.parse_accuracy, prompt = e.prompt;
       }
     } catch (const std::exception&) {
     }
-    std::printf("%-40s %-11s %9.3f %9.3f  %s\n", job_files[j].c_str(), status.c_str(), first,
-                last, prompt.c_str());
+    std::printf("%-40s %-11s %9.3f %9.3f  %s\n", job_files[j].c_str(), status.c_str(), first, last,
+                prompt.c_str());
   }
   std::fflush(stdout);
 }
@@ -115,14 +120,17 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
   int worst = 0;
   for (;;) {
     // A stopped launch takes no new job (-2); a drained queue answers -1.
-    std::string taken = comm->rank() != 0 ? "" : stop_requested() ? "-2" : std::to_string(queue.take());
+    std::string taken = comm->rank() != 0  ? ""
+                        : stop_requested() ? "-2"
+                                           : std::to_string(queue.take());
     comm->broadcast(taken, 0);
     const int index = std::stoi(taken);
     if (index == -2) worst = std::max(worst, kExitInterrupted);
     if (index < 0) break;
     JobOptions options;
     int code = 0;
-    if (!parse_for_job(launch, launch.job_files[index], program, options, &code, comm->rank() != 0)) {
+    if (!parse_for_job(launch, launch.job_files[index], program, options, &code,
+                       comm->rank() != 0)) {
       worst = std::max(worst, code ? code : 1);
       continue;
     }

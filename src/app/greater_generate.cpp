@@ -22,8 +22,7 @@ using namespace greater;
 namespace {
 
 struct Options {
-  std::string model, text, question, prompt, layout = "plain", ids, device = "auto",
-                                                    dtype = "auto";
+  std::string model, text, question, prompt, layout = "plain", ids, device = "auto", dtype = "auto";
   int64_t max_new_tokens = 128;
   int batch = 1;
   int threads = 0;
@@ -94,7 +93,8 @@ int run(const Options& o) {
                                 std::to_string(model.config().vocab_size));
 
   const std::vector<TokenIds> prompts(o.batch, prompt);
-  const auto out = timed_generation(model, prompts, options, o.no_cache ? "no KV cache" : "KV cache");
+  const auto out =
+      timed_generation(model, prompts, options, o.no_cache ? "no KV cache" : "KV cache");
   if (o.compare_no_cache) {
     GenerationOptions recompute = options;
     recompute.use_kv_cache = false;

@@ -40,13 +40,12 @@ int main(int argc, char** argv) {
       double seconds = 0;
       for (double s : row.stage_seconds) seconds += s;
       std::printf("step %4ld pos %3ld score %.4f train_acc %.3f %6.1f s %6ld tok | %s\n",
-                  long(row.step), long(row.position), row.chosen_score, row.train_accuracy,
-                  seconds, long(row.tokens_generated), row.prompt.c_str());
+                  long(row.step), long(row.position), row.chosen_score, row.train_accuracy, seconds,
+                  long(row.tokens_generated), row.prompt.c_str());
     }
     for (const EvaluationRow& e : run.evaluations)
       std::printf("eval step %4ld %-5s acc %.3f token-exact %.3f n=%ld | %s\n", long(e.step),
-                  e.split.c_str(), e.parse_accuracy, e.token_accuracy, long(e.n),
-                  e.prompt.c_str());
+                  e.split.c_str(), e.parse_accuracy, e.token_accuracy, long(e.n), e.prompt.c_str());
     return 0;
   } catch (const Error& e) {
     std::cerr << "greater_inspect: " << e.what() << "\n";

@@ -2,8 +2,8 @@
 // benchmarks and tests. Seeded: the same seed gives the same weights.
 //
 //   greater_make_model --config configs/models/llama_10m.json --out /tmp/llama10m --seed 1
-#include <CLI/CLI.hpp>
 #include <sys/stat.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 

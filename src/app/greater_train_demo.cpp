@@ -41,8 +41,8 @@ std::string command_line(int argc, char** argv) {
 }
 
 int write_tasks(const Options& o) {
-  for (const auto& path : write_task_files(o.write_tasks, o.train.families, o.train.task_count,
-                                           o.train.task_seed))
+  for (const auto& path :
+       write_task_files(o.write_tasks, o.train.families, o.train.task_count, o.train.task_seed))
     std::cout << path << ": " << o.train.task_count << " questions\n";
   return 0;
 }
@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   app.add_option("--lr", t.lr, "peak learning rate")->check(CLI::PositiveNumber);
   app.add_option("--warmup", t.warmup, "linear warm-up steps")->check(CLI::NonNegativeNumber);
   app.add_option("--layers", t.layers, "transformer layers")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", t.hidden, "hidden size (a multiple of 32)")->check(CLI::PositiveNumber);
+  app.add_option("--hidden", t.hidden, "hidden size (a multiple of 32)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--ffn", t.ffn, "MLP size (0: 3 x hidden)")->check(CLI::NonNegativeNumber);
   app.add_option("--threads", o.threads, "intra-op threads (0: all cores)");
   app.add_option("--eval-every", t.eval_every, "steps between held-out evaluations (0: none)")

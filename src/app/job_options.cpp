@@ -14,7 +14,10 @@ std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out + "\"";
@@ -23,8 +26,7 @@ std::string quoted(const std::string& s) {
 std::string preset_path(const std::string& preset) {
   const bool is_file = preset.find('/') != std::string::npos ||
                        (preset.size() > 5 && preset.compare(preset.size() - 5, 5, ".toml") == 0);
-  if (is_file)
-    return preset;
+  if (is_file) return preset;
   return std::string(GREATER_SOURCE_DIR) + "/configs/presets/" + preset + ".toml";
 }
 
@@ -58,11 +60,13 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--train_size,--train-size", j.train_size, "train examples (the first rows)");
   app.add_option("--dev_size,--dev-size", j.dev_size, "dev examples (-1: all remaining)");
   app.add_option("--test_size,--test-size", j.test_size, "test examples (-1: all remaining)");
-  app.add_option("--split_seed,--split-seed", j.split_seed, "shuffle rows before splitting (0: file order)");
+  app.add_option("--split_seed,--split-seed", j.split_seed,
+                 "shuffle rows before splitting (0: file order)");
   app.add_option("--run_file,--run-file", j.run_file, "HDF5 run file to write or resume");
   app.add_option("--device", j.device, "cpu, cuda, cuda:N or auto");
   app.add_option("--dtype", j.dtype, "float32, bfloat16, float16 or auto");
-  app.add_option("--threads", j.threads, "LibTorch intra-op threads per rank (0: cores / local ranks)");
+  app.add_option("--threads", j.threads,
+                 "LibTorch intra-op threads per rank (0: cores / local ranks)");
   app.add_flag("--overwrite", j.overwrite, "replace a finished run file");
   app.add_flag("!--no-nccl", j.prefer_nccl, "use MPI for the reductions even when NCCL could run");
 
@@ -70,13 +74,17 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--topk", s.topk, "initial per-example top-k")->check(CLI::PositiveNumber);
   app.add_option("--topq", s.topq, "intersections unioned")->check(CLI::PositiveNumber);
   app.add_option("--intersection_size,--intersection-size", s.intersection_size,
-                 "examples per intersection")->check(CLI::PositiveNumber);
-  app.add_option("--min_pool,--min-pool", s.min_pool, "smallest candidate pool")->check(CLI::PositiveNumber);
+                 "examples per intersection")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--min_pool,--min-pool", s.min_pool, "smallest candidate pool")
+      ->check(CLI::PositiveNumber);
   app.add_option("--topk_max,--topk-max", s.topk_max, "largest k")->check(CLI::PositiveNumber);
   app.add_option("--candidates_evaluated,--candidates-evaluated", s.candidates_evaluated,
-                 "candidates scored on the train set")->check(CLI::PositiveNumber);
+                 "candidates scored on the train set")
+      ->check(CLI::PositiveNumber);
   app.add_option("--answer_temperature,--answer-temperature", s.answer_temperature,
-                 "temperature on answer logits")->check(CLI::PositiveNumber);
+                 "temperature on answer logits")
+      ->check(CLI::PositiveNumber);
   app.add_option("--gradient_prompt_weight,--gradient-prompt-weight", s.gradient_prompt_weight,
                  "prompt NLL weight in the gradient loss");
   app.add_option("--selection_prompt_weight,--selection-prompt-weight", s.selection_prompt_weight,
@@ -84,7 +92,8 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--max_new_tokens,--max-new-tokens", s.max_new_tokens, "chain length limit")
       ->check(CLI::PositiveNumber);
   app.add_option("--max_answer_tokens,--max-answer-tokens", s.max_answer_tokens,
-                 "answer tokens generated at evaluation")->check(CLI::PositiveNumber);
+                 "answer tokens generated at evaluation")
+      ->check(CLI::PositiveNumber);
   app.add_option("--period_rule_fraction,--period-rule-fraction", s.period_rule_fraction,
                  "a '.' candidate is accepted when pos >= this * initial length");
   app.add_option("--filler", s.filler, "token appended when a sweep ends without '.'");
@@ -93,12 +102,15 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--seed", s.seed, "seed of every random choice");
   app.add_option("--micro_batch,--micro-batch", s.micro_batch, "examples per batch")
       ->check(CLI::PositiveNumber);
-  app.add_option("--eval_every,--eval-every", s.eval_every, "evaluate every K iterations (0: end only)")
+  app.add_option("--eval_every,--eval-every", s.eval_every,
+                 "evaluate every K iterations (0: end only)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--eval_top_prompts,--eval-top-prompts", s.eval_top_prompts,
-                 "best prompts compared on dev")->check(CLI::PositiveNumber);
+                 "best prompts compared on dev")
+      ->check(CLI::PositiveNumber);
   app.add_option("--eval_chains_saved,--eval-chains-saved", s.eval_chains_saved,
-                 "reasoning chains stored per evaluation")->check(CLI::NonNegativeNumber);
+                 "reasoning chains stored per evaluation")
+      ->check(CLI::NonNegativeNumber);
 }
 
 bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, bool quiet) {
@@ -120,7 +132,8 @@ bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, b
   if (!job.preset.empty()) {
     const std::string path = preset_path(job.preset);
     if (!file_exists(path)) {
-      if (!quiet) std::cerr << "greater_dist: preset " << job.preset << ": no file " << path << "\n";
+      if (!quiet)
+        std::cerr << "greater_dist: preset " << job.preset << ": no file " << path << "\n";
       *exit_code = 2;
       return false;
     }
@@ -155,7 +168,8 @@ bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, b
 void validate_job_options(const JobOptions& j) {
   const std::string where = j.job_file.empty() ? "command line" : j.job_file;
   auto need = [&](const std::string& value, const std::string& key) {
-    if (value.empty()) throw Error(where + ": " + key, "missing (set it in the job file or as --" + key + ")");
+    if (value.empty())
+      throw Error(where + ": " + key, "missing (set it in the job file or as --" + key + ")");
   };
   need(j.model, "model");
   need(j.task, "task");

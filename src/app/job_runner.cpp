@@ -60,10 +60,12 @@ void load_job(Job& job, int local_rank) {
                           o.test_task.empty() ? o.test_size : 0, o.split_seed, task_path);
   if (!o.dev_task.empty())
     job.splits.dev = split_task(load_task(o.data_path(o.dev_task), format), o.dev_size, 0, 0, 0,
-                                o.data_path(o.dev_task)).train;
+                                o.data_path(o.dev_task))
+                         .train;
   if (!o.test_task.empty())
-    job.splits.test = split_task(load_task(o.data_path(o.test_task), format), o.test_size, 0, 0,
-                                 0, o.data_path(o.test_task)).train;
+    job.splits.test = split_task(load_task(o.data_path(o.test_task), format), o.test_size, 0, 0, 0,
+                                 o.data_path(o.test_task))
+                          .train;
 
   SequenceRecipe& r = job.recipe;
   r.model = job.model.get();
@@ -79,7 +81,8 @@ void load_job(Job& job, int local_rank) {
     if (x.empty()) throw Error("option extractor", "encodes to no token");
     r.chain_stop_ids.push_back(x.front());
   }
-  std::string prompt_text = o.prompt_from.empty() ? o.initial_prompt : best_prompt_of(o.prompt_from);
+  std::string prompt_text =
+      o.prompt_from.empty() ? o.initial_prompt : best_prompt_of(o.prompt_from);
   // The layout gives the prompt its joining space; a stored prompt may carry one already.
   prompt_text.erase(0, prompt_text.find_first_not_of(' '));
   const auto prompt = job.layout->encode_prompt(prompt_text);
@@ -96,8 +99,9 @@ std::unique_ptr<RunFile> open_run_file(const Job& job, int world_size, bool skip
   if (run_file_exists(o.run_file)) {
     const RunSummary summary = read_run_file(o.run_file);
     if (summary.info.job_config != o.to_toml() && !o.overwrite)
-      throw Error(o.run_file, "was written by a different job configuration; use another "
-                              "run_file or --overwrite");
+      throw Error(o.run_file,
+                  "was written by a different job configuration; use another "
+                  "run_file or --overwrite");
     if (summary.status == RunStatus::Finished && !o.overwrite) {
       if (skip_finished) {
         *already_finished = true;
@@ -125,14 +129,17 @@ std::unique_ptr<RunFile> open_run_file(const Job& job, int world_size, bool skip
   info.model = o.model;
   info.task = o.data_path(o.task);
   info.attributes = {
-      {"seed_scope", "the seed fixes every random choice: candidate pools are drawn from "
-                     "SplitMix64(seed, step); splits from split_seed; decoding is greedy"},
-      {"fixes", "prompt NLL uses each example's candidate tokens; sequences built from token "
-                "ids; candidates that do not survive decode->encode are dropped; extractor "
-                "option lists cover every gold letter"},
+      {"seed_scope",
+       "the seed fixes every random choice: candidate pools are drawn from "
+       "SplitMix64(seed, step); splits from split_seed; decoding is greedy"},
+      {"fixes",
+       "prompt NLL uses each example's candidate tokens; sequences built from token "
+       "ids; candidates that do not survive decode->encode are dropped; extractor "
+       "option lists cover every gold letter"},
       {"layout", o.layout},
       {"prompt_from", o.prompt_from},
-      {"initial_prompt_text", job.tokenizer->decode(std::vector<TokenId>(job.initial_prompt.begin(), job.initial_prompt.end()))},
+      {"initial_prompt_text", job.tokenizer->decode(std::vector<TokenId>(
+                                  job.initial_prompt.begin(), job.initial_prompt.end()))},
       {"answer_format", o.answer_format},
       {"device", job.model->device().str()},
       {"dtype", dtype_name(job.model->dtype())},
@@ -170,7 +177,8 @@ void broadcast_state(Communicator& comm, OptimizerState& state) {
     double score;
     std::memcpy(&score, &packed[at], sizeof score);
     const int64_t n = packed[at + 1];
-    state.history.emplace_back(score, TokenIds(packed.begin() + at + 2, packed.begin() + at + 2 + n));
+    state.history.emplace_back(score,
+                               TokenIds(packed.begin() + at + 2, packed.begin() + at + 2 + n));
     at += 2 + n;
   }
 }
@@ -182,15 +190,14 @@ bool all_ranks_ok(Communicator& comm, const std::string& error) {
   for (size_t r = 0; r < failed.size(); ++r) {
     if (!failed[r]) continue;
     if (static_cast<int>(r) == comm.rank())
-      std::cerr << "greater_dist: " << error << (comm.size() > 1 ? " (rank " + std::to_string(r) + ")" : "")
-                << std::endl;
+      std::cerr << "greater_dist: " << error
+                << (comm.size() > 1 ? " (rank " + std::to_string(r) + ")" : "") << std::endl;
     return false;
   }
   return true;
 }
 
 }  // namespace
-
 
 JobOutcome run_job(const JobOptions& options, Communicator& comm, int local_rank,
                    bool skip_finished, const std::function<bool()>& stop_requested) {
@@ -219,7 +226,8 @@ JobOutcome run_job(const JobOptions& options, Communicator& comm, int local_rank
     std::string flags = {already_finished ? '1' : '0', fresh ? '1' : '0'};
     comm.broadcast(flags, 0);
     if (flags[0] == '1') {
-      if (comm.rank() == 0) std::cout << options.run_file << ": already finished, skipped" << std::endl;
+      if (comm.rank() == 0)
+        std::cout << options.run_file << ": already finished, skipped" << std::endl;
       return JobOutcome::AlreadyFinished;
     }
     fresh = flags[1] == '1';

@@ -60,20 +60,19 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
-Transformer Transformer::load(const std::string& folder, at::Device device,
-                              at::ScalarType dtype) {
+Transformer Transformer::load(const std::string& folder, at::Device device, at::ScalarType dtype) {
   const ModelConfig config = load_model_config(join_path(folder, "config.json"));
   const CheckpointFiles files = CheckpointFiles::open_folder(folder);
   ModelWeights weights;
-  visit_weights(config, weights, [&](const std::string& name, std::vector<int64_t> shape,
-                                     at::Tensor& slot) {
-    const TensorView& view = files.tensor(name);
-    if (view.shape != shape)
-      throw Error(view.file + ": tensor " + name,
-                  "shape " + shape_text(view.shape) + " disagrees with config.json, which implies " +
-                      shape_text(shape));
-    slot = tensor_from_view(view, dtype, device);
-  });
+  visit_weights(
+      config, weights, [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& slot) {
+        const TensorView& view = files.tensor(name);
+        if (view.shape != shape)
+          throw Error(view.file + ": tensor " + name,
+                      "shape " + shape_text(view.shape) +
+                          " disagrees with config.json, which implies " + shape_text(shape));
+        slot = tensor_from_view(view, dtype, device);
+      });
   if (config.tie_word_embeddings) weights.lm_head = weights.embed_tokens;
   return Transformer(config, std::move(weights));
 }
@@ -82,21 +81,21 @@ Transformer Transformer::random(const ModelConfig& config, uint64_t seed, at::De
                                 at::ScalarType dtype) {
   at::Generator generator = at::detail::createCPUGenerator(seed);
   ModelWeights weights;
-  visit_weights(config, weights, [&](const std::string& name, std::vector<int64_t> shape,
-                                     at::Tensor& slot) {
-    const bool is_norm = name.find("norm") != std::string::npos;
-    const bool is_bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-    at::Tensor t;
-    if (is_norm) {
-      // Neutral norms: Gemma's (1 + w) form wants zeros, Llama's w form ones.
-      t = config.norm_plus_one ? at::zeros(shape) : at::ones(shape);
-    } else if (is_bias) {
-      t = at::zeros(shape);
-    } else {
-      t = at::normal(0.0, 0.02, shape, generator);
-    }
-    slot = t.to(device, dtype);
-  });
+  visit_weights(
+      config, weights, [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& slot) {
+        const bool is_norm = name.find("norm") != std::string::npos;
+        const bool is_bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+        at::Tensor t;
+        if (is_norm) {
+          // Neutral norms: Gemma's (1 + w) form wants zeros, Llama's w form ones.
+          t = config.norm_plus_one ? at::zeros(shape) : at::ones(shape);
+        } else if (is_bias) {
+          t = at::zeros(shape);
+        } else {
+          t = at::normal(0.0, 0.02, shape, generator);
+        }
+        slot = t.to(device, dtype);
+      });
   if (config.tie_word_embeddings) weights.lm_head = weights.embed_tokens;
   return Transformer(config, std::move(weights));
 }
@@ -104,10 +103,10 @@ Transformer Transformer::random(const ModelConfig& config, uint64_t seed, at::De
 void Transformer::save(const std::string& folder) const {
   std::vector<TensorData> tensors;
   ModelWeights copy = weights_;
-  visit_weights(config_, copy, [&](const std::string& name, std::vector<int64_t>,
-                                   at::Tensor& slot) {
-    tensors.push_back(tensor_to_data(name, slot.to(at::kFloat)));
-  });
+  visit_weights(config_, copy,
+                [&](const std::string& name, std::vector<int64_t>, at::Tensor& slot) {
+                  tensors.push_back(tensor_to_data(name, slot.to(at::kFloat)));
+                });
   write_safetensors(join_path(folder, "model.safetensors"), tensors, {{"format", "pt"}});
   ModelConfig saved = config_;
   saved.torch_dtype = "float32";

@@ -19,8 +19,9 @@ at::Tensor rope_inverse_frequencies(const RopeConfig& rope, int64_t head_dim) {
   const at::Tensor smooth = (original / wavelength - rope.low_freq_factor) /
                             (rope.high_freq_factor - rope.low_freq_factor);
   const at::Tensor blended = (1.0 - smooth) * scaled / rope.factor + smooth * scaled;
-  const at::Tensor medium =
-      (wavelength < high_wavelength).logical_not().logical_and((wavelength > low_wavelength).logical_not());
+  const at::Tensor medium = (wavelength < high_wavelength)
+                                .logical_not()
+                                .logical_and((wavelength > low_wavelength).logical_not());
   return at::where(medium, blended, scaled);
 }
 

@@ -9,8 +9,8 @@ namespace greater {
 
 Transformer::Transformer(ModelConfig config, ModelWeights weights)
     : config_(std::move(config)), weights_(std::move(weights)) {
-  inv_freq_ = rope_inverse_frequencies(config_.rope, config_.head_dim)
-                  .to(weights_.embed_tokens.device());
+  inv_freq_ =
+      rope_inverse_frequencies(config_.rope, config_.head_dim).to(weights_.embed_tokens.device());
 }
 
 at::Tensor Transformer::embed(const at::Tensor& ids) const {
@@ -34,9 +34,7 @@ static at::Tensor rotate_half(const at::Tensor& x) {
   return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
-static at::Tensor soft_cap(const at::Tensor& x, double cap) {
-  return at::tanh(x / cap) * cap;
-}
+static at::Tensor soft_cap(const at::Tensor& x, double cap) { return at::tanh(x / cap) * cap; }
 
 at::Tensor Transformer::attention(const LayerWeights& w, int64_t layer, const at::Tensor& x,
                                   const at::Tensor& cos, const at::Tensor& sin,
@@ -63,7 +61,8 @@ at::Tensor Transformer::attention(const LayerWeights& w, int64_t layer, const at
   // mask: [B, 1, 1, T, S] true where attention is allowed.
   // Masked in fp32, where the lowest finite value exists for every activation dtype; a finite
   // fill keeps fully masked (left-padding) rows free of NaN.
-  scores = scores.to(at::kFloat).masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
+  scores =
+      scores.to(at::kFloat).masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
   const at::Tensor probs = at::softmax(scores, -1).to(q.scalar_type());
   const at::Tensor out = at::matmul(probs, v.unsqueeze(2))  // [B, kv, G, T, hd]
                              .reshape({batch, heads, steps, head_dim})
@@ -166,11 +165,10 @@ KVCache Transformer::make_cache(int64_t batch, int64_t capacity) const {
 std::vector<at::Tensor> Transformer::parameters() const {
   std::vector<at::Tensor> params{weights_.embed_tokens};
   for (const auto& w : weights_.layers) {
-    for (const at::Tensor* t :
-         {&w.input_norm, &w.q_proj, &w.k_proj, &w.v_proj, &w.q_bias, &w.k_bias, &w.v_bias,
-          &w.o_proj, &w.o_bias, &w.post_attention_norm, &w.pre_feedforward_norm,
-          &w.post_feedforward_norm, &w.gate_proj, &w.up_proj, &w.down_proj, &w.gate_bias,
-          &w.up_bias, &w.down_bias}) {
+    for (const at::Tensor* t : {&w.input_norm, &w.q_proj, &w.k_proj, &w.v_proj, &w.q_bias,
+                                &w.k_bias, &w.v_bias, &w.o_proj, &w.o_bias, &w.post_attention_norm,
+                                &w.pre_feedforward_norm, &w.post_feedforward_norm, &w.gate_proj,
+                                &w.up_proj, &w.down_proj, &w.gate_bias, &w.up_bias, &w.down_bias}) {
       if (t->defined()) params.push_back(*t);
     }
   }

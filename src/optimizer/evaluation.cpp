@@ -21,8 +21,7 @@ void pack(std::vector<int64_t>& out, int64_t index, bool parse_ok, bool token_ok
 }  // namespace
 
 PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector<Example>& split,
-                                 const TokenIds& prompt, AnswerFormat format,
-                                 Communicator& comm) {
+                                 const TokenIds& prompt, AnswerFormat format, Communicator& comm) {
   const Tokenizer& tokenizer = *recipe.tokenizer;
   GenerationOptions answer_options;
   answer_options.max_new_tokens = recipe.settings.max_answer_tokens;

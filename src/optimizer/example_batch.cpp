@@ -34,8 +34,8 @@ ExampleTerms example_terms(const Transformer& model, const at::Tensor& hidden,
   const auto long_opts = at::TensorOptions().dtype(at::kLong).device(hidden.device());
   auto targets_and_logits = [&](size_t begin, size_t end) {
     // Token t is predicted by the row at t - 1.
-    const at::Tensor rows = at::arange(static_cast<int64_t>(begin) - 1,
-                                       static_cast<int64_t>(end) - 1, long_opts);
+    const at::Tensor rows =
+        at::arange(static_cast<int64_t>(begin) - 1, static_cast<int64_t>(end) - 1, long_opts);
     std::vector<int64_t> ids(parts.ids.begin() + begin, parts.ids.begin() + end);
     const at::Tensor targets = at::tensor(ids, at::kLong).to(hidden.device());
     return std::make_pair(targets, model.lm_head(hidden.index_select(0, rows)).to(at::kFloat));
@@ -50,8 +50,7 @@ ExampleTerms example_terms(const Transformer& model, const at::Tensor& hidden,
 }
 
 std::vector<std::vector<Example>> my_micro_batches(const std::vector<Example>& split,
-                                                   int64_t micro_batch, int rank,
-                                                   int world_size) {
+                                                   int64_t micro_batch, int rank, int world_size) {
   std::vector<std::vector<Example>> batches;
   for (const MicroBatch& mb : micro_batches_of_rank(split.size(), micro_batch, rank, world_size))
     batches.emplace_back(split.begin() + mb.first, split.begin() + mb.first + mb.count);

@@ -152,8 +152,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   return row;
 }
 
-std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t pos,
-                                               int64_t step) {
+std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t pos, int64_t step) {
   // Every example's top tokens at the slot, gathered in example order; rank 0 forms the
   // seeded pool and broadcasts it.
   const int64_t previous = pos > 0 ? prompt[pos - 1] : prompt.back();
@@ -278,8 +277,8 @@ void GreaterOptimizer::print_progress(const IterationRow& row, double seconds,
   std::ostringstream line;
   line.setf(std::ios::fixed);
   line.precision(4);
-  line << "step " << row.step + 1 << "/" << recipe_.settings.iterations << "  pos "
-       << row.position << "  score " << row.chosen_score;
+  line << "step " << row.step + 1 << "/" << recipe_.settings.iterations << "  pos " << row.position
+       << "  score " << row.chosen_score;
   line.precision(3);
   line << "  train_acc " << row.train_accuracy;
   line.precision(1);
@@ -325,7 +324,8 @@ void GreaterOptimizer::evaluate_best(const OptimizerState& state, int64_t step) 
   std::vector<std::pair<double, TokenIds>> ranked;
   for (const auto& [score, prompt] : state.history) {
     const TokenIds clean = without_trailing(prompt, filler_id_);
-    if (std::none_of(ranked.begin(), ranked.end(), [&](const auto& r) { return r.second == clean; }))
+    if (std::none_of(ranked.begin(), ranked.end(),
+                     [&](const auto& r) { return r.second == clean; }))
       ranked.emplace_back(score, clean);
   }
   std::stable_sort(ranked.begin(), ranked.end(),

@@ -45,10 +45,10 @@ std::vector<std::vector<int64_t>> top_token_lists(const at::Tensor& log_probs,
   if (previous_token >= 0 && previous_token < vocab) banned_bytes[previous_token] = 1;
   const at::Tensor banned =
       at::tensor(banned_bytes, at::kByte).to(log_probs.device()).to(at::kBool).unsqueeze(0);
-  const at::Tensor masked = log_probs.to(at::kFloat).masked_fill(
-      banned, -std::numeric_limits<float>::infinity());
-  const int64_t usable = std::min<int64_t>(
-      k_max, std::count(banned_bytes.begin(), banned_bytes.end(), 0));
+  const at::Tensor masked =
+      log_probs.to(at::kFloat).masked_fill(banned, -std::numeric_limits<float>::infinity());
+  const int64_t usable =
+      std::min<int64_t>(k_max, std::count(banned_bytes.begin(), banned_bytes.end(), 0));
   // sorted=true and a stable order for ties (lower id first) keep the lists reproducible.
   const at::Tensor top = std::get<1>(masked.topk(usable, -1, true, true)).to(at::kCPU);
   std::vector<std::vector<int64_t>> lists(log_probs.size(0));

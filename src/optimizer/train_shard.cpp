@@ -34,7 +34,7 @@ void TrainShard::keep_only(const TokenIds& prompt) {
 }
 
 std::vector<SequenceParts> TrainShard::full_sequences(size_t micro_batch, const TokenIds& prompt,
-                                                     const std::vector<TokenIds>& chains) const {
+                                                      const std::vector<TokenIds>& chains) const {
   std::vector<SequenceParts> parts;
   for (size_t i = 0; i < batches_[micro_batch].size(); ++i)
     parts.push_back(recipe_.full(batches_[micro_batch][i], prompt, chains[i]));
@@ -76,7 +76,8 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& pro
     std::vector<at::Tensor> last_rows;
     for (size_t b = 0; b < prefixes.size(); ++b)
       last_rows.push_back(hidden[b][padded.lengths[b] - 1]);
-    const at::Tensor log_probs = at::log_softmax(model.lm_head(at::stack(last_rows)).to(at::kFloat), -1);
+    const at::Tensor log_probs =
+        at::log_softmax(model.lm_head(at::stack(last_rows)).to(at::kFloat), -1);
     for (auto& list : top_token_lists(log_probs, allowed, previous_token, k_max))
       lists.push_back(std::move(list));
   }
@@ -99,10 +100,10 @@ std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t 
     const at::Tensor grad = input_embedding_gradient(model, padded, [&](const at::Tensor& hidden) {
       at::Tensor total = at::zeros({}, hidden.options().dtype(at::kFloat));
       for (size_t b = 0; b < parts.size(); ++b) {
-        const ExampleTerms terms = example_terms(
-            model, hidden[b].narrow(0, 0, padded.lengths[b]), parts[b],
-            recipe_.settings.answer_temperature);
-        total = total + terms.answer_ce + recipe_.settings.gradient_prompt_weight * terms.prompt_nll;
+        const ExampleTerms terms = example_terms(model, hidden[b].narrow(0, 0, padded.lengths[b]),
+                                                 parts[b], recipe_.settings.answer_temperature);
+        total =
+            total + terms.answer_ce + recipe_.settings.gradient_prompt_weight * terms.prompt_nll;
       }
       return total;
     });
@@ -129,9 +130,8 @@ SelectionTerms TrainShard::selection_terms(const TokenIds& prompt, int64_t* toke
     input.positions = padded.positions;
     const at::Tensor hidden = model.final_hidden(input);
     for (size_t b = 0; b < parts.size(); ++b) {
-      const ExampleTerms terms =
-          example_terms(model, hidden[b].narrow(0, 0, padded.lengths[b]), parts[b],
-                        recipe_.settings.answer_temperature);
+      const ExampleTerms terms = example_terms(model, hidden[b].narrow(0, 0, padded.lengths[b]),
+                                               parts[b], recipe_.settings.answer_temperature);
       out.mistake.push_back(terms.mistake ? 1.0 : 0.0);
       out.answer_ce.push_back(terms.answer_ce.item<double>());
       out.prompt_nll.push_back(terms.prompt_nll.item<double>());

@@ -115,8 +115,9 @@ TEST(RandomModel, SaveThenLoadGivesTheSameLogits) {
   // The same seed gives the same weights; another seed does not.
   EXPECT_TRUE(at::equal(Transformer::random(config, 7, at::kCPU, at::kFloat).weights().embed_tokens,
                         model.weights().embed_tokens));
-  EXPECT_FALSE(at::equal(Transformer::random(config, 8, at::kCPU, at::kFloat).weights().embed_tokens,
-                         model.weights().embed_tokens));
+  EXPECT_FALSE(
+      at::equal(Transformer::random(config, 8, at::kCPU, at::kFloat).weights().embed_tokens,
+                model.weights().embed_tokens));
 }
 
 }  // namespace

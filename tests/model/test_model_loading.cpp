@@ -25,7 +25,8 @@ std::string edited_copy(const std::string& name,
   std::vector<TensorData> tensors;
   for (const auto& n : source->names()) {
     const TensorView& v = source->tensor(n);
-    tensors.push_back({n, v.dtype, v.shape, std::string(reinterpret_cast<const char*>(v.data), v.nbytes)});
+    tensors.push_back(
+        {n, v.dtype, v.shape, std::string(reinterpret_cast<const char*>(v.data), v.nbytes)});
   }
   edit(tensors);
   write_safetensors(dir + "/model.safetensors", tensors);
@@ -77,9 +78,10 @@ TEST(ModelLoading, ShardedFolderLoadsLikeSingleFile) {
   for (const auto& n : source->names()) {
     const TensorView& v = source->tensor(n);
     const int s = (i++) % 2;
-    shard[s].push_back({n, v.dtype, v.shape, std::string(reinterpret_cast<const char*>(v.data), v.nbytes)});
-    weight_map += std::string(weight_map.empty() ? "" : ",") + "\"" + n +
-                  "\": \"model-0000" + std::to_string(s + 1) + "-of-00002.safetensors\"";
+    shard[s].push_back(
+        {n, v.dtype, v.shape, std::string(reinterpret_cast<const char*>(v.data), v.nbytes)});
+    weight_map += std::string(weight_map.empty() ? "" : ",") + "\"" + n + "\": \"model-0000" +
+                  std::to_string(s + 1) + "-of-00002.safetensors\"";
   }
   write_safetensors(dir + "/model-00001-of-00002.safetensors", shard[0]);
   write_safetensors(dir + "/model-00002-of-00002.safetensors", shard[1]);

@@ -48,9 +48,8 @@ TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   }
 
   // Loss = next-token cross-entropy; its gradient w.r.t. a one-hot input is E · dL/de.
-  const PaddedBatch batch = right_padded({TokenIds(ids.data_ptr<int64_t>(),
-                                                   ids.data_ptr<int64_t>() + ids.numel())},
-                                         at::kCPU);
+  const PaddedBatch batch = right_padded(
+      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, at::kCPU);
   at::Tensor loss_value;
   const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
     const at::Tensor out = model.lm_head(hidden);

@@ -1,8 +1,8 @@
 // Candidate proposal: the filter, the per-example lists and the seeded intersection scheme.
 #include <gtest/gtest.h>
 
-#include "greater/optimizer/proposal.h"
 #include "greater/common/random.h"
+#include "greater/optimizer/proposal.h"
 
 using namespace greater;
 

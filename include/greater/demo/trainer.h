@@ -17,8 +17,8 @@ namespace greater::demo {
 
 struct TrainOptions {
   uint64_t seed = 1;  // weights and the training stream
-  int64_t steps = 8000;
-  int batch = 64;
+  int64_t steps = 5000;
+  int batch = 32;
   double lr = 3e-3;           // peak; cosine decay to lr * min_lr_ratio
   double min_lr_ratio = 0.1;
   int64_t warmup = 200;
@@ -36,7 +36,7 @@ struct TrainOptions {
 
   int64_t log_every = 100;
   int64_t eval_every = 1000;  // 0: no evaluation during training
-  int eval_questions = 100;   // per family, the first ones of the held-out set
+  int eval_questions = 60;   // per family, the first ones of the held-out set
   int length_groups = 8;      // batches drawn at once and grouped by length (less padding)
 };
 

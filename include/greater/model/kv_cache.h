@@ -10,8 +10,8 @@ namespace greater {
 class KVCache {
  public:
   // Room for `capacity` tokens per sequence; grows if exceeded.
-  KVCache(int64_t num_layers, int64_t batch, int64_t kv_heads, int64_t head_dim,
-          int64_t capacity, at::TensorOptions options);
+  KVCache(int64_t num_layers, int64_t batch, int64_t kv_heads, int64_t head_dim, int64_t capacity,
+          at::TensorOptions options);
 
   int64_t length() const { return length_; }  // tokens cached per sequence
   int64_t batch() const { return batch_; }

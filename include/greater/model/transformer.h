@@ -16,15 +16,15 @@
 namespace greater {
 
 struct LayerWeights {
-  at::Tensor input_norm;                 // [hidden]
-  at::Tensor q_proj, k_proj, v_proj;     // [heads*head_dim, hidden], [kv*head_dim, hidden] x2
-  at::Tensor q_bias, k_bias, v_bias;     // undefined unless config.qkv_bias
-  at::Tensor o_proj, o_bias;             // [hidden, heads*head_dim]; bias only if o_bias
-  at::Tensor post_attention_norm;        // Llama: pre-MLP norm. Gemma-2: norms the attention output
-  at::Tensor pre_feedforward_norm;       // Gemma-2 only
-  at::Tensor post_feedforward_norm;      // Gemma-2 only
-  at::Tensor gate_proj, up_proj;         // [ffn, hidden]
-  at::Tensor down_proj;                  // [hidden, ffn]
+  at::Tensor input_norm;              // [hidden]
+  at::Tensor q_proj, k_proj, v_proj;  // [heads*head_dim, hidden], [kv*head_dim, hidden] x2
+  at::Tensor q_bias, k_bias, v_bias;  // undefined unless config.qkv_bias
+  at::Tensor o_proj, o_bias;          // [hidden, heads*head_dim]; bias only if o_bias
+  at::Tensor post_attention_norm;     // Llama: pre-MLP norm. Gemma-2: norms the attention output
+  at::Tensor pre_feedforward_norm;    // Gemma-2 only
+  at::Tensor post_feedforward_norm;   // Gemma-2 only
+  at::Tensor gate_proj, up_proj;      // [ffn, hidden]
+  at::Tensor down_proj;               // [hidden, ffn]
   at::Tensor gate_bias, up_bias, down_bias;  // only if config.mlp_bias
 };
 

@@ -18,7 +18,6 @@ struct PromptEvaluation {
 
 // Collective: every rank of `comm` calls it with the same split and prompt.
 PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector<Example>& split,
-                                 const TokenIds& prompt, AnswerFormat format,
-                                 Communicator& comm);
+                                 const TokenIds& prompt, AnswerFormat format, Communicator& comm);
 
 }  // namespace greater

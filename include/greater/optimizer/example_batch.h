@@ -44,7 +44,6 @@ ExampleTerms example_terms(const Transformer& model, const at::Tensor& hidden,
 
 // The micro-batches of examples that this rank owns.
 std::vector<std::vector<Example>> my_micro_batches(const std::vector<Example>& split,
-                                                   int64_t micro_batch, int rank,
-                                                   int world_size);
+                                                   int64_t micro_batch, int rank, int world_size);
 
 }  // namespace greater

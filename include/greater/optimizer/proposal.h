@@ -33,7 +33,6 @@ struct Proposal {
 // length). `lists` are all examples' lists in example order; the draw is seeded by
 // (seed, step), so every rank and every world size gets the same pool.
 Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
-                            const OptimizerSettings& settings, int64_t step,
-                            int64_t current_token);
+                            const OptimizerSettings& settings, int64_t step, int64_t current_token);
 
 }  // namespace greater

@@ -1,7 +1,9 @@
 // greater_train_demo: trains the shipped demo model (models/demo-reasoner) or writes its task
 // files. See models/demo-reasoner/README.md for what the model is and why.
 //
-//   greater_train_demo --out models/demo-reasoner                 full training (~20 min, 2 cores)
+//   scripts/train_demo_model.sh                                   the shipped model's two stages
+//   greater_train_demo --out DIR                                  one stage (~20 min, 2 cores)
+//   greater_train_demo --init DIR --out DIR2 --lr 5e-4 ...        continue from DIR's weights
 //   greater_train_demo --smoke --out /tmp/demo-smoke              seconds, for CI
 //   greater_train_demo --write-tasks models/demo-reasoner/tasks --count 500
 #include <CLI/CLI.hpp>
@@ -16,6 +18,7 @@
 #include "greater/demo/model_folder_files.h"
 #include "greater/demo/trainer.h"
 #include "greater/demo/training_data.h"
+#include "greater/demo/training_stages.h"
 #include "greater/model/runtime.h"
 
 using namespace greater;
@@ -53,6 +56,13 @@ int train(const Options& o, const std::string& command) {
   make_folders(o.out);
   std::cout << "threads " << threads << ", output " << o.out << std::endl;
 
+  // Read before training: a bad record in the --init folder should not cost a training run.
+  std::vector<TrainingStage> earlier;
+  if (!o.train.init.empty()) {
+    earlier = read_training_stages(o.train.init);
+    if (earlier.empty())
+      earlier.push_back({"(weights of " + o.train.init + ", which records no training)", 0, 0, 0});
+  }
   const TrainResult trained = train_demo_model(o.train, vocab, std::cout);
   trained.model.save(o.out);
   write_file_atomic(join_path(o.out, "tokenizer.json"), wordlevel_tokenizer_json(vocab));
@@ -77,6 +87,10 @@ int train(const Options& o, const std::string& command) {
     std::cout << "held-out " << row.family << " \"" << row.instruction << "\": accuracy "
               << row.result.accuracy() << " (" << row.result.correct << "/" << row.result.total
               << "), step by step " << row.result.step_by_step_rate() << "\n";
+  facts.earlier_stages = earlier;
+  std::vector<TrainingStage> stages = earlier;
+  stages.push_back({command, trained.tokens, trained.seconds, threads});
+  write_training_stages(o.out, stages);
   write_file_atomic(join_path(o.out, "README.md"), model_card(facts));
   std::cout << "wrote " << o.out << "\n";
   return 0;
@@ -89,6 +103,9 @@ int main(int argc, char** argv) {
   Options o;
   TrainOptions& t = o.train;
   auto* out = app.add_option("--out", o.out, "model folder to write");
+  app.add_option("--init", t.init,
+                 "continue from this model folder's weights (a later training stage)")
+      ->check(CLI::ExistingDirectory);
   app.add_option("--seed", t.seed, "seed of the weights and the training data");
   app.add_option("--steps", t.steps, "optimizer steps")->check(CLI::PositiveNumber);
   app.add_option("--batch", t.batch, "sequences per step")->check(CLI::PositiveNumber);
@@ -106,6 +123,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-every", t.log_every, "steps between progress lines")
       ->check(CLI::PositiveNumber);
   app.add_option("--families", o.families, "task families, comma-separated: arithmetic,tracking");
+  app.add_option("--family-weights", t.family_weights,
+                 "relative share of each family in training, comma-separated, in --families "
+                 "order (default: equal)")
+      ->delimiter(',');
   app.add_option("--count", t.task_count, "held-out questions per family (task files)")
       ->check(CLI::PositiveNumber);
   app.add_option("--task-seed", t.task_seed, "seed of the held-out questions");
@@ -117,6 +138,10 @@ int main(int argc, char** argv) {
 
   try {
     t.families = parse_families(o.families, "--families");
+    if (!t.family_weights.empty() && t.family_weights.size() != t.families.size())
+      throw Error("--family-weights", "give one weight per family (" +
+                                          std::to_string(t.families.size()) + "), got " +
+                                          std::to_string(t.family_weights.size()));
     if (!o.write_tasks.empty()) return write_tasks(o);
     if (o.out.empty()) throw Error("--out", "give the model folder to write (or --write-tasks)");
     if (o.smoke) {

@@ -9,9 +9,12 @@ namespace {
 
 int apply(char op, int a, int b) {
   switch (op) {
-    case '+': return (a + b) % 10;
-    case '-': return (a - b + 10) % 10;
-    default: return (a * b) % 10;
+    case '+':
+      return (a + b) % 10;
+    case '-':
+      return (a - b + 10) % 10;
+    default:
+      return (a * b) % 10;
   }
 }
 

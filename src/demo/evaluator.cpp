@@ -18,7 +18,7 @@ EvalResult evaluate_instruction(const Transformer& model, const Vocabulary& voca
     for (size_t i = start; i < end; ++i)
       prompts.push_back(prompt_ids(vocab, problems[i], instruction));
 
-    // Longest working: 8 tokens per tracking step plus "start ball alice ;".
+    // Longest working: 7 tokens per arithmetic step; tracking has 6 per step plus 4 at the start.
     GenerationOptions reasoning;
     reasoning.max_new_tokens = 8 * kMaxSteps + 8;
     reasoning.stop_ids = {answer_id, Vocabulary::kEos};

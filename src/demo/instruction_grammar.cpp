@@ -43,12 +43,11 @@ const std::vector<Slot>& clause_slots() {
 const std::map<std::string, double>& weights() {
   // Positive: words that ask for the working; negative: words that ask for the answer alone.
   static const std::map<std::string, double> w{
-      {"think", 1.5},     {"reason", 1.5},   {"carefully", 1.5}, {"detail", 1.5},
-      {"step", 1.0},      {"work", 1.0},     {"show", 1.0},      {"explain", 1.0},
-      {"order", 0.5},     {"each", 0.5},     {"aloud", 0.5},     {"write", 0.5},
-      {"quickly", -2.0},  {"directly", -2.0}, {"guess", -2.0},   {"briefly", -1.5},
-      {"once", -1.5},     {"just", -1.0},    {"only", -1.0},     {"simply", -1.0},
-      {"answer", -0.5},   {"reply", -0.5},
+      {"think", 1.5},    {"reason", 1.5}, {"carefully", 1.5}, {"detail", 1.5},    {"step", 1.0},
+      {"work", 1.0},     {"show", 1.0},   {"explain", 1.0},   {"order", 0.5},     {"each", 0.5},
+      {"aloud", 0.5},    {"write", 0.5},  {"quickly", -2.0},  {"directly", -2.0}, {"guess", -2.0},
+      {"briefly", -1.5}, {"once", -1.5},  {"just", -1.0},     {"only", -1.0},     {"simply", -1.0},
+      {"answer", -0.5},  {"reply", -0.5},
   };
   return w;
 }

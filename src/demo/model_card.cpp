@@ -21,6 +21,17 @@ std::string family_list(const std::vector<TaskFamily>& families) {
   return s;
 }
 
+// "families drawn with equal probability" or "families drawn in proportion arithmetic 1,
+// tracking 2".
+std::string family_shares(const TrainOptions& o) {
+  if (o.family_weights.empty()) return "families drawn with equal probability";
+  std::ostringstream s;
+  s << "families drawn in proportion ";
+  for (size_t i = 0; i < o.families.size(); ++i)
+    s << (i ? ", " : "") << family_info(o.families[i]).name << " " << o.family_weights[i];
+  return s.str();
+}
+
 }  // namespace
 
 std::string model_card(const ModelCardFacts& f) {
@@ -29,8 +40,9 @@ std::string model_card(const ModelCardFacts& f) {
   md << "---\nlibrary_name: greater-dist\ntags:\n- llama\n- synthetic\n"
         "- prompt-optimization\n---\n\n";
   md << "# demo-reasoner\n\n"
-     << "A tiny Llama-architecture language model (" << f.parameters << " parameters, "
-     << o.layers << (o.layers == 1 ? " layer" : " layers") << ", hidden size " << o.hidden << ", " << o.hidden / o.head_dim
+     << "A tiny Llama-architecture language model (" << f.parameters << " parameters, " << o.layers
+     << (o.layers == 1 ? " layer" : " layers") << ", hidden size " << o.hidden << ", "
+     << o.hidden / o.head_dim
      << " heads, tied embeddings, fp32) that greater-dist trains and ships so that GReaTer prompt "
         "optimization can be run and tested on a CPU, without downloading weights.\n\n";
 
@@ -43,7 +55,8 @@ std::string model_card(const ModelCardFacts& f) {
         "Working step by step makes every step a one-token lookup that this model does reliably; "
         "answering directly asks it to compose three to six steps in one forward pass, which it "
         "cannot, so it lands near chance. A good instruction is therefore worth a large accuracy "
-        "gain, and a poor one (\"" << kPoorInstruction
+        "gain, and a poor one (\""
+     << kPoorInstruction
      << "\") leaves the model near chance.\n\n"
         "This is a test bed for the optimizer's machinery (candidate proposal from the model's "
         "own next-token distribution, gradients through the reasoning chain, selection by "
@@ -62,18 +75,24 @@ std::string model_card(const ModelCardFacts& f) {
         "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . just answer the problem .\n"
         "  answer 2\n"
         "tracking (who holds an object after swaps, like BBH tracking_shuffled_objects)\n"
-        "  Q : ball alice , hat bob , key carol , book dave , cup eve . step1 alice bob , "
-        "step2 carol eve , step3 bob dave . who has ball ? let's think step by step .\n"
-        "  start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ; "
-        "step3 bob dave : bob = dave ; answer dave\n"
+        "  Q : who has ball ? ball alice , hat bob , key carol , book dave , cup eve . "
+        "step1 alice-bob , step2 carol-eve , step3 bob-dave . let's think step by step .\n"
+        "  start ball alice ; step1 alice alice-bob = bob ; step2 bob carol-eve = bob ; "
+        "step3 bob bob-dave = dave ; answer dave\n"
         "```\n\n"
-        "Training problems have 2 to 5 (arithmetic) or 2 to 6 (tracking) steps; the "
-        "instructions come from a small grammar (\"let's think step by step .\", \"just answer "
-        "the problem .\", \"please solve it quickly and show the work .\", ...).\n\n"
+        "Training problems have "
+     << family_info(TaskFamily::Arithmetic).train_steps.min << " to "
+     << family_info(TaskFamily::Arithmetic).train_steps.max << " (arithmetic) or "
+     << family_info(TaskFamily::Tracking).train_steps.min << " to "
+     << family_info(TaskFamily::Tracking).train_steps.max
+     << " (tracking) steps; the instructions come from a small grammar (\"let's think step "
+        "by step .\", \"just answer the problem .\", \"please solve it quickly and show the "
+        "work .\", ...).\n\n"
         "This is greater-dist's `plain` layout (no chat template): the extractor text is the word "
         "`answer`. Held-out questions are in `tasks/<family>.jsonl` (JSON Lines, "
         "`{\"input\": question, \"target\": answer}`, "
-     << o.task_count << " per family, 3 or more steps); none of them occurs in the training data. "
+     << o.task_count
+     << " per family, 3 or more steps); none of them occurs in the training data. "
         "Job files for the optimizer are `jobs/demo/<family>.toml`.\n\n";
 
   md << "## Held-out accuracy\n\n"
@@ -93,18 +112,35 @@ std::string model_card(const ModelCardFacts& f) {
   std::snprintf(budget, sizeof budget,
                 "%lld steps of %d sequences (%.1f M tokens) in %.1f minutes on %d CPU threads; "
                 "final training loss %.4f",
-                static_cast<long long>(o.steps), o.batch, f.tokens / 1e6, f.seconds / 60,
-                f.threads, f.final_loss);
+                static_cast<long long>(o.steps), o.batch, f.tokens / 1e6, f.seconds / 60, f.threads,
+                f.final_loss);
   md << "## How it was trained\n\n"
      << "With greater-dist's own C++ transformer (the code that runs inference) and LibTorch's "
         "AdamW (peak learning rate "
      << o.lr << ", " << o.warmup << " warm-up steps, cosine decay to " << o.min_lr_ratio
      << " of the peak, weight decay " << o.weight_decay << " on matrices, gradient clipping at "
-     << o.clip_norm << "), next-token loss on every token, seed " << o.seed << ": " << budget
+     << o.clip_norm << "), next-token loss on every token, " << family_shares(o) << ", seed "
+     << o.seed << ": " << budget
      << ". From the repository root, with the `greater_train_demo` target built (it lies in "
         "`<build>/src/app/`):\n\n"
-     << "```\n" << f.command << "\n```\n\n"
-     << "Training and the task files are deterministic in the seeds; the weights can differ in "
+     << "```\n";
+  for (const auto& stage : f.earlier_stages) md << stage.command << "\n";
+  md << f.command << "\n```\n\n";
+  if (!f.earlier_stages.empty()) {
+    double seconds = f.seconds;
+    int64_t tokens = f.tokens;
+    for (const auto& stage : f.earlier_stages) {
+      seconds += stage.seconds;
+      tokens += stage.tokens;
+    }
+    char total[160];
+    std::snprintf(total, sizeof total, "%.1f M tokens in %.1f minutes", tokens / 1e6, seconds / 60);
+    md << "Training ran in " << f.earlier_stages.size() + 1
+       << " stages, each continuing (`--init`) from the weights the one before wrote; the "
+          "figures above are the last stage's, all stages together took "
+       << total << ". `training.json` records every stage.\n\n";
+  }
+  md << "Training and the task files are deterministic in the seeds; the weights can differ in "
         "the last bits between machines (BLAS summation order).\n\n";
 
   md << "## Using it\n\n"
@@ -113,7 +149,8 @@ std::string model_card(const ModelCardFacts& f) {
         "  --question \"Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .\" "
         "--prompt \"let's think step by step .\"\n"
         "mpirun -n 2 greater_dist --job jobs/demo/arithmetic.toml   # optimize from \""
-     << kPoorInstruction << "\"\n"
+     << kPoorInstruction
+     << "\"\n"
         "```\n\n";
 
   md << "## Files\n\n"
@@ -123,7 +160,12 @@ std::string model_card(const ModelCardFacts& f) {
         "- `tokenizer.json`: Hugging Face `WordLevel` tokenizer, `WhitespaceSplit` "
         "pre-tokenizer, `<bos>` added by a `TemplateProcessing` post-processor, no decoder "
         "(tokens are joined by spaces).\n"
-        "- `tasks/<family>.jsonl`: held-out questions.\n";
+        "- `tasks/<family>.jsonl`: held-out questions.\n"
+        "- `training.json`: the training commands, tokens and seconds of every stage.\n\n"
+        "The folder is also a numerics fixture: `tests/model/reference/make_fixtures.py --demo` "
+        "runs it through an independent plain-PyTorch implementation, and the C++ logits, hidden "
+        "states, loss and input gradient must match that reference "
+        "(`tests/fixtures/models/demo_reasoner`). Regenerate the reference after retraining.\n";
   return md.str();
 }
 

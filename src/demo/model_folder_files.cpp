@@ -37,8 +37,7 @@ std::string wordlevel_tokenizer_json(const Vocabulary& vocab) {
        {bos_piece,
         {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
         {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
-      {"special_tokens",
-       {{bos, {{"id", bos}, {"ids", {Vocabulary::kBos}}, {"tokens", {bos}}}}}}};
+      {"special_tokens", {{bos, {{"id", bos}, {"ids", {Vocabulary::kBos}}, {"tokens", {bos}}}}}}};
 
   const ordered_json tokenizer = {
       {"version", "1.0"},

@@ -18,12 +18,16 @@ Words digit_words() {
 }  // namespace
 
 const FamilyInfo& family_info(TaskFamily family) {
-  // Training sees 2-step problems too (they teach the chain format cheaply); held-out questions
-  // have 3 or more steps, where answering in one forward pass is close to guessing.
-  static const FamilyInfo arithmetic{TaskFamily::Arithmetic, "arithmetic", "integer",
-                                     {2, 5},                 {3, 5},
-                                     digit_words()};
-  static const FamilyInfo tracking{TaskFamily::Tracking, "tracking", "free_text", {2, 6}, {3, 6},
+  // Training also sees short problems: they practise each lookup of the working cheaply (a
+  // 0-step tracking problem is just "who first holds the object"). Held-out questions have 3 or
+  // more steps, where answering in one forward pass is close to guessing.
+  static const FamilyInfo arithmetic{
+      TaskFamily::Arithmetic, "arithmetic", "integer", {1, 5}, {3, 5}, digit_words()};
+  static const FamilyInfo tracking{TaskFamily::Tracking,
+                                   "tracking",
+                                   "free_text",
+                                   {0, 6},
+                                   {3, 6},
                                    Words{"alice", "bob", "carol", "dave", "eve"}};
   return family == TaskFamily::Arithmetic ? arithmetic : tracking;
 }
@@ -53,9 +57,9 @@ std::vector<TaskFamily> parse_families(const std::string& list, const std::strin
 }
 
 Problem make_problem(TaskFamily family, int steps, Rng& rng) {
-  if (steps < 1 || steps > kMaxSteps)
-    throw Error("make_problem", "steps must be 1.." + std::to_string(kMaxSteps) + ", got " +
-                                    std::to_string(steps));
+  if (steps < 0 || steps > kMaxSteps)
+    throw Error("make_problem",
+                "steps must be 0.." + std::to_string(kMaxSteps) + ", got " + std::to_string(steps));
   return family == TaskFamily::Arithmetic ? make_arithmetic_problem(steps, rng)
                                           : make_tracking_problem(steps, rng);
 }
@@ -69,7 +73,10 @@ Words family_words(TaskFamily family) {
     for (const auto& d : digit_words()) words.push_back(d);
     for (const char* op : {"+", "-", "*"}) words.push_back(op);
   } else {
+    const int people = static_cast<int>(family_info(family).answer_words.size());
     for (const auto& p : family_info(family).answer_words) words.push_back(p);
+    for (int a = 0; a < people; ++a)
+      for (int b = a + 1; b < people; ++b) words.push_back(swap_word(a, b));
     for (const char* object : {"ball", "hat", "key", "book", "cup", "pen", "box"})
       words.push_back(object);
     for (const char* w : {"who", "has", "?"}) words.push_back(w);

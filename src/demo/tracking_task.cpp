@@ -7,6 +7,11 @@
 
 namespace greater::demo {
 
+std::string swap_word(int a, int b) {
+  const Words& people = family_info(TaskFamily::Tracking).answer_words;
+  return people[std::min(a, b)] + "-" + people[std::max(a, b)];
+}
+
 Problem make_tracking_problem(int steps, Rng& rng) {
   static const Words kObjects{"ball", "hat", "key", "book", "cup", "pen", "box"};
   const Words& people = family_info(TaskFamily::Tracking).answer_words;
@@ -14,21 +19,19 @@ Problem make_tracking_problem(int steps, Rng& rng) {
 
   // Objects: a random choice of n of the pool, in random order (a partial Fisher-Yates).
   Words objects = kObjects;
-  for (int i = 0; i < n; ++i)
-    std::swap(objects[i], objects[i + rng.below(objects.size() - i)]);
+  for (int i = 0; i < n; ++i) std::swap(objects[i], objects[i + rng.below(objects.size() - i)]);
 
   Problem p;
   p.family = TaskFamily::Tracking;
   p.steps = steps;
-  p.question = {"Q", ":"};
-  // "ball alice": each person follows their object, so finding who holds the asked object is
-  // "find the object, read the next word" - the same lookup as copying a step's operation.
+  const int asked = static_cast<int>(rng.below(n));
+  // Each person follows their object ("ball alice"): finding who first holds the asked object
+  // is then "find the object, read the next word", an induction-style lookup.
+  p.question = {"Q", ":", "who", "has", objects[asked], "?"};
   for (int i = 0; i < n; ++i)
     p.question.insert(p.question.end(), {objects[i], people[i], i + 1 < n ? "," : "."});
 
-  const int asked = static_cast<int>(rng.below(n));
   int holder = asked;  // person i starts with objects[i]
-  // "start ball alice": the working names the object, then reads its first holder.
   p.chain = {"start", objects[asked], people[holder], ";"};
   int last_a = -1, last_b = -1;
   for (int k = 1; k <= steps; ++k) {
@@ -42,13 +45,14 @@ Problem make_tracking_problem(int steps, Rng& rng) {
     last_a = a;
     last_b = b;
     const int next = holder == a ? b : holder == b ? a : holder;
-    p.question.insert(p.question.end(),
-                      {step_marker(k), people[a], people[b], k < steps ? "," : "."});
-    p.chain.insert(p.chain.end(), {step_marker(k), people[a], people[b], ":", people[holder],
-                                   "=", people[next], ";"});
+    // A swap is one word ("alice-bob"), so the working copies it as the one word after the step
+    // marker, and each step of the working is "holder, swap = new holder": a table lookup on
+    // the two words just written, the same shape as an arithmetic step.
+    p.question.insert(p.question.end(), {step_marker(k), swap_word(a, b), k < steps ? "," : "."});
+    p.chain.insert(p.chain.end(),
+                   {step_marker(k), people[holder], swap_word(a, b), "=", people[next], ";"});
     holder = next;
   }
-  p.question.insert(p.question.end(), {"who", "has", objects[asked], "?"});
   p.answer = people[holder];
   return p;
 }

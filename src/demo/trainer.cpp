@@ -110,6 +110,31 @@ ModelConfig demo_model_config(const TrainOptions& o, const Vocabulary& vocab) {
   return c;
 }
 
+namespace {
+
+// Random weights, or those of o.init when training continues an earlier run; the folder must
+// hold a model of the shape the options ask for, on today's vocabulary.
+Transformer initial_model(const TrainOptions& o, const Vocabulary& vocab) {
+  const ModelConfig want = demo_model_config(o, vocab);
+  if (o.init.empty()) return Transformer::random(want, o.seed, at::kCPU, at::kFloat);
+  Transformer model = Transformer::load(o.init, at::kCPU, at::kFloat);
+  const ModelConfig& have = model.config();
+  auto check = [&](const char* field, int64_t got, int64_t expected) {
+    if (got != expected)
+      throw Error(o.init + "/config.json", std::string(field) + " is " + std::to_string(got) +
+                                               ", the training options need " +
+                                               std::to_string(expected));
+  };
+  check("vocab_size", have.vocab_size, want.vocab_size);
+  check("hidden_size", have.hidden_size, want.hidden_size);
+  check("num_hidden_layers", have.num_layers, want.num_layers);
+  check("intermediate_size", have.intermediate_size, want.intermediate_size);
+  check("num_attention_heads", have.num_heads, want.num_heads);
+  return model;
+}
+
+}  // namespace
+
 TrainResult train_demo_model(const TrainOptions& o, const Vocabulary& vocab, std::ostream& log) {
   if (o.steps < 1 || o.batch < 1) throw Error("--steps/--batch", "must be positive");
   const auto start = std::chrono::steady_clock::now();
@@ -117,7 +142,7 @@ TrainResult train_demo_model(const TrainOptions& o, const Vocabulary& vocab, std
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
 
-  Transformer model = Transformer::random(demo_model_config(o, vocab), o.seed, at::kCPU, at::kFloat);
+  Transformer model = initial_model(o, vocab);
   std::vector<at::Tensor> matrices, vectors, all;
   for (at::Tensor p : model.parameters()) {
     p.requires_grad_(true);
@@ -125,12 +150,13 @@ TrainResult train_demo_model(const TrainOptions& o, const Vocabulary& vocab, std
     all.push_back(p);
   }
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(matrices, std::make_unique<torch::optim::AdamWOptions>(
-                                    torch::optim::AdamWOptions(o.lr)
-                                        .betas({0.9, 0.98})
-                                        .weight_decay(o.weight_decay)));
-  groups.emplace_back(vectors, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).weight_decay(0)));
+  groups.emplace_back(
+      matrices,
+      std::make_unique<torch::optim::AdamWOptions>(
+          torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).weight_decay(o.weight_decay)));
+  groups.emplace_back(vectors,
+                      std::make_unique<torch::optim::AdamWOptions>(
+                          torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).weight_decay(0)));
   torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(o.lr));
 
   // Held-out questions: excluded from training; the first eval_questions are evaluated.
@@ -142,12 +168,13 @@ TrainResult train_demo_model(const TrainOptions& o, const Vocabulary& vocab, std
     held_out.resize(std::min<size_t>(held_out.size(), o.eval_questions));
     eval_sets.push_back(std::move(held_out));
   }
-  TrainingStream stream(vocab, o.families, o.seed, excluded);
+  TrainingStream stream(vocab, o.families, o.seed, excluded, o.family_weights);
 
-  log << "demo model: " << model.parameter_count() << " parameters (" << o.layers << " layers, d="
-      << o.hidden << ", " << o.hidden / o.head_dim << " heads, ffn "
+  log << "demo model: " << model.parameter_count() << " parameters (" << o.layers
+      << " layers, d=" << o.hidden << ", " << o.hidden / o.head_dim << " heads, ffn "
       << model.config().intermediate_size << ", vocab " << vocab.size() << "), " << o.steps
-      << " steps of " << o.batch << " sequences, lr " << o.lr << ", seed " << o.seed << "\n";
+      << " steps of " << o.batch << " sequences, lr " << o.lr << ", seed " << o.seed
+      << (o.init.empty() ? std::string() : ", weights from " + o.init) << "\n";
 
   int64_t tokens = 0;
   std::deque<std::vector<TrainingExample>> pending;
@@ -167,9 +194,9 @@ TrainResult train_demo_model(const TrainOptions& o, const Vocabulary& vocab, std
     int64_t real_tokens = 0;
     const auto [inputs, targets] = batch_tensors(batch, &real_tokens);
     const at::Tensor logits = model.forward_ids(inputs);  // [B, T, vocab]
-    const at::Tensor loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}),
-                                                   targets.reshape({-1}), {},
-                                                   at::Reduction::Mean, kIgnore);
+    const at::Tensor loss =
+        at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), targets.reshape({-1}), {},
+                               at::Reduction::Mean, kIgnore);
     optimizer.zero_grad();
     loss.backward();
     clip_gradients(all, o.clip_norm);

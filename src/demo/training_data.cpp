@@ -30,8 +30,8 @@ std::vector<Problem> held_out_problems(TaskFamily family, int count, uint64_t se
   int64_t attempts = 0;
   while (static_cast<int>(problems.size()) < count) {
     if (++attempts > 100 * static_cast<int64_t>(count) + 1000)
-      throw Error("held_out_problems", "cannot find " + std::to_string(count) +
-                                           " distinct " + family_info(family).name + " questions");
+      throw Error("held_out_problems", "cannot find " + std::to_string(count) + " distinct " +
+                                           family_info(family).name + " questions");
     const int steps = range.min + static_cast<int>(problems.size()) % (range.max - range.min + 1);
     Problem p = make_problem(family, steps, rng);
     if (seen.insert(join_words(p.question)).second) problems.push_back(std::move(p));
@@ -40,14 +40,38 @@ std::vector<Problem> held_out_problems(TaskFamily family, int count, uint64_t se
 }
 
 TrainingStream::TrainingStream(const Vocabulary& vocab, std::vector<TaskFamily> families,
-                               uint64_t seed, const std::vector<Problem>& held_out)
-    : vocab_(vocab), families_(std::move(families)), rng_(seed) {
+                               uint64_t seed, const std::vector<Problem>& held_out,
+                               std::vector<double> weights)
+    : vocab_(vocab), families_(std::move(families)), weights_(std::move(weights)), rng_(seed) {
   if (families_.empty()) throw Error("TrainingStream", "no task family to train on");
+  if (!weights_.empty()) {
+    if (weights_.size() != families_.size())
+      throw Error("TrainingStream", std::to_string(weights_.size()) + " family weights for " +
+                                        std::to_string(families_.size()) + " families");
+    double total = 0;
+    for (double w : weights_) {
+      if (!(w >= 0)) throw Error("TrainingStream", "family weights must not be negative");
+      total += w;
+    }
+    if (!(total > 0)) throw Error("TrainingStream", "the family weights sum to zero");
+  }
   for (const Problem& p : held_out) held_out_.insert(join_words(p.question));
 }
 
+TaskFamily TrainingStream::draw_family() {
+  if (weights_.empty()) return families_[rng_.below(families_.size())];
+  double total = 0;
+  for (double w : weights_) total += w;
+  double u = rng_.uniform() * total;
+  for (size_t i = 0; i < families_.size(); ++i) {
+    if (u < weights_[i]) return families_[i];
+    u -= weights_[i];
+  }
+  return families_.back();  // u landed on the total through rounding
+}
+
 TrainingExample TrainingStream::next() {
-  const TaskFamily family = families_[rng_.below(families_.size())];
+  const TaskFamily family = draw_family();
   const StepRange range = family_info(family).train_steps;
   Problem problem = make_problem(family, rng_.between(range.min, range.max), rng_);
   while (held_out_.count(join_words(problem.question))) {
@@ -69,9 +93,8 @@ std::vector<std::vector<TrainingExample>> TrainingStream::next_batches(int batch
   std::vector<TrainingExample> pool;
   pool.reserve(static_cast<size_t>(batches) * batch_size);
   for (int i = 0; i < batches * batch_size; ++i) pool.push_back(next());
-  std::stable_sort(pool.begin(), pool.end(), [](const auto& a, const auto& b) {
-    return a.ids.size() < b.ids.size();
-  });
+  std::stable_sort(pool.begin(), pool.end(),
+                   [](const auto& a, const auto& b) { return a.ids.size() < b.ids.size(); });
   std::vector<std::vector<TrainingExample>> out(batches);
   for (int b = 0; b < batches; ++b)
     out[b].assign(std::make_move_iterator(pool.begin() + b * batch_size),

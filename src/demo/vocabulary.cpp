@@ -31,8 +31,8 @@ Vocabulary::Vocabulary(const Words& words) : words_(words) {
 
 const std::string& Vocabulary::word(int64_t id) const {
   if (id < 0 || id >= size())
-    throw Error("Vocabulary", "token id " + std::to_string(id) + " is outside 0.." +
-                                  std::to_string(size() - 1));
+    throw Error("Vocabulary",
+                "token id " + std::to_string(id) + " is outside 0.." + std::to_string(size() - 1));
   return words_[id];
 }
 

@@ -86,18 +86,17 @@ TEST_F(ShippedDemoModel, TaskFilesAreTheHeldOutQuestionsOfTheGenerator) {
 
 TEST_F(ShippedDemoModel, PoorPromptNearChanceGoodInstructionSolves) {
   const Vocabulary& vocab = Vocabulary::demo();
-  // The shipped weights meet the bar on arithmetic only (see the model card): tracking's
-  // working is still wrong, so its accuracy is near chance under every instruction.
-  for (TaskFamily f : {TaskFamily::Arithmetic}) {
+  for (TaskFamily f : all_families()) {
     const auto problems = task_file_problems(f, kSample);
     ASSERT_EQ(static_cast<int>(problems.size()), kSample);
     const EvalResult poor =
         evaluate_instruction(*model_, vocab, problems, split_words(kPoorInstruction));
     const EvalResult good =
         evaluate_instruction(*model_, vocab, problems, split_words(kGoodInstruction));
-    EXPECT_LE(poor.accuracy(), 0.40) << family_info(f).name;
+    // The bar (at most 35 % and at least 90 %), here on a sample of the questions.
+    EXPECT_LE(poor.accuracy(), 0.35) << family_info(f).name;
     EXPECT_LE(poor.step_by_step_rate(), 0.05) << family_info(f).name;
-    EXPECT_GE(good.accuracy(), 0.85) << family_info(f).name;
+    EXPECT_GE(good.accuracy(), 0.90) << family_info(f).name;
     EXPECT_GE(good.step_by_step_rate(), 0.95) << family_info(f).name;
   }
 }

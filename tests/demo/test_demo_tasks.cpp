@@ -7,8 +7,8 @@
 #include <array>
 #include <cmath>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "greater/common/error.h"
 #include "greater/demo/instruction_grammar.h"
@@ -35,9 +35,11 @@ Problem solve_arithmetic(const Words& q) {
     EXPECT_EQ(q[i + 1], "step" + std::to_string(k));
     const std::string& op = q[i + 2];
     const int b = digit(q[i + 3]);
-    const int next = op == "+" ? (value + b) % 10 : op == "-" ? (value + 10 - b) % 10 : value * b % 10;
-    p.chain.insert(p.chain.end(), {q[i + 1], std::to_string(value), op, q[i + 3], "=",
-                                   std::to_string(next), ";"});
+    const int next = op == "+"   ? (value + b) % 10
+                     : op == "-" ? (value + 10 - b) % 10
+                                 : value * b % 10;
+    p.chain.insert(p.chain.end(),
+                   {q[i + 1], std::to_string(value), op, q[i + 3], "=", std::to_string(next), ";"});
     value = next;
     ++p.steps;
   }
@@ -49,30 +51,40 @@ Problem solve_arithmetic(const Words& q) {
 
 Problem solve_tracking(const Words& q) {
   Problem p;
+  EXPECT_EQ(Words(q.begin(), q.begin() + 4), (Words{"Q", ":", "who", "has"}));
+  EXPECT_EQ(q[5], "?");
+  const std::string asked = q[4];
   std::map<std::string, std::string> holder_of;  // object -> person
-  size_t i = 2;
-  for (; q[i + 2] == "," || q[i + 2] == "."; i += 3) {
+  size_t i = 6;
+  for (;; i += 3) {
     holder_of[q[i]] = q[i + 1];
-    if (q[i + 2] == ".") {
-      i += 3;
-      break;
-    }
+    if (q[i + 2] == ".") break;
+    EXPECT_EQ(q[i + 2], ",");
   }
+  i += 3;
   EXPECT_EQ(holder_of.size(), 5u);
-  std::vector<std::array<std::string, 2>> swaps;
-  for (; q[i] != "who"; i += 4) {
+  // Swaps are one word, "alice-bob", with the two people in the family's order.
+  std::vector<std::string> swaps;
+  for (; i < q.size(); i += 3) {
     EXPECT_EQ(q[i], "step" + std::to_string(swaps.size() + 1));
-    swaps.push_back({q[i + 1], q[i + 2]});
+    swaps.push_back(q[i + 1]);
   }
-  EXPECT_EQ(Words(q.begin() + i, q.begin() + i + 2), (Words{"who", "has"}));
-  EXPECT_EQ(q.back(), "?");
-  std::string holder = holder_of.at(q[i + 2]);
-  p.chain = {"start", q[i + 2], holder, ";"};
+  EXPECT_EQ(q.back(), ".");
+  const Words& people = family_info(TaskFamily::Tracking).answer_words;
+  auto rank = [&](const std::string& person) {
+    return std::find(people.begin(), people.end(), person) - people.begin();
+  };
+  std::string holder = holder_of.at(asked);
+  p.chain = {"start", asked, holder, ";"};
   for (size_t k = 0; k < swaps.size(); ++k) {
-    const auto& [a, b] = swaps[k];
-    EXPECT_NE(a, b);
+    const size_t dash = swaps[k].find('-');
+    EXPECT_NE(dash, std::string::npos) << swaps[k];
+    const std::string a = swaps[k].substr(0, dash), b = swaps[k].substr(dash + 1);
+    EXPECT_LT(rank(a), rank(b)) << swaps[k];
+    EXPECT_LT(rank(b), static_cast<long>(people.size())) << swaps[k];
     const std::string next = holder == a ? b : holder == b ? a : holder;
-    p.chain.insert(p.chain.end(), {"step" + std::to_string(k + 1), a, b, ":", holder, "=", next, ";"});
+    p.chain.insert(p.chain.end(),
+                   {"step" + std::to_string(k + 1), holder, swaps[k], "=", next, ";"});
     holder = next;
   }
   p.steps = static_cast<int>(swaps.size());
@@ -90,7 +102,7 @@ Problem solve(const Problem& p) {
 TEST(DemoTasks, ChainsAndAnswersRecomputeFromTheQuestion) {
   Rng rng(11);
   for (TaskFamily f : all_families()) {
-    for (int steps = 1; steps <= kMaxSteps; ++steps) {
+    for (int steps = 0; steps <= kMaxSteps; ++steps) {
       for (int n = 0; n < 200; ++n) {
         const Problem p = make_problem(f, steps, rng);
         const Problem expected = solve(p);
@@ -266,16 +278,34 @@ TEST(DemoTokenizerJson, ProjectTokenizerEncodesLikeTheVocabulary) {
   TrainingStream stream(vocab, all_families(), 5, {});
   for (int i = 0; i < 50; ++i) {
     const TrainingExample e = stream.next();
-    const std::string text =
-        join_words(e.problem.question) + " " + join_words(e.instruction) + "\n" +
-        join_words(response_words(e.problem, e.step_by_step));
+    const std::string text = join_words(e.problem.question) + " " + join_words(e.instruction) +
+                             "\n" + join_words(response_words(e.problem, e.step_by_step));
     const auto ids = tokenizer.encode(text, /*add_special_tokens=*/true);
     // The training sequence without its <eos>.
     ASSERT_EQ(std::vector<int64_t>(ids.begin(), ids.end()),
-              TokenSequence(e.ids.begin(), e.ids.end() - 1)) << text;
+              TokenSequence(e.ids.begin(), e.ids.end() - 1))
+        << text;
     EXPECT_EQ(tokenizer.decode(std::vector<greater::TokenId>(ids.begin() + 1, ids.end())),
               join_words(split_words(text)));
   }
   EXPECT_EQ(tokenizer.encode("banana")[0], Vocabulary::kUnk);
   EXPECT_EQ(tokenizer.token_to_id("answer"), vocab.id("answer"));
+}
+
+TEST(DemoTasks, FamilyWeightsSetEachFamilysShareOfTraining) {
+  TrainingStream stream(Vocabulary::demo(), all_families(), 4, {}, {1.0, 3.0});
+  int tracking = 0;
+  const int n = 4000;
+  for (int i = 0; i < n; ++i) tracking += stream.next().problem.family == TaskFamily::Tracking;
+  EXPECT_NEAR(static_cast<double>(tracking) / n, 0.75, 0.03);
+
+  TrainingStream only_arithmetic(Vocabulary::demo(), all_families(), 4, {}, {1.0, 0.0});
+  for (int i = 0; i < 200; ++i)
+    ASSERT_EQ(only_arithmetic.next().problem.family, TaskFamily::Arithmetic);
+
+  EXPECT_THROW(TrainingStream(Vocabulary::demo(), all_families(), 4, {}, {1.0}), greater::Error);
+  EXPECT_THROW(TrainingStream(Vocabulary::demo(), all_families(), 4, {}, {1.0, -1.0}),
+               greater::Error);
+  EXPECT_THROW(TrainingStream(Vocabulary::demo(), all_families(), 4, {}, {0.0, 0.0}),
+               greater::Error);
 }

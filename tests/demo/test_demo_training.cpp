@@ -4,8 +4,11 @@
 
 #include <sstream>
 
+#include "greater/common/error.h"
+#include "greater/common/file_util.h"
 #include "greater/demo/trainer.h"
 #include "greater/demo/training_data.h"
+#include "greater/demo/training_stages.h"
 #include "greater/model/generation.h"
 
 using namespace greater;
@@ -32,7 +35,8 @@ TEST(DemoTraining, EveryWeightGetsAFiniteNonZeroGradient) {
   const Vocabulary& vocab = Vocabulary::demo();
   TrainOptions o = tiny_options();
   o.layers = 2;
-  const Transformer model = Transformer::random(demo_model_config(o, vocab), 3, at::kCPU, at::kFloat);
+  const Transformer model =
+      Transformer::random(demo_model_config(o, vocab), 3, at::kCPU, at::kFloat);
   for (at::Tensor p : model.parameters()) p.requires_grad_(true);
   TrainingStream stream(vocab, all_families(), 3, {});
   std::vector<TokenIds> sequences;
@@ -60,4 +64,50 @@ TEST(DemoTraining, SmokeRunLowersTheLossAndIsSeeded) {
 
   const TrainResult b = train_demo_model(tiny_options(), Vocabulary::demo(), log2);
   EXPECT_NEAR(a.final_loss, b.final_loss, 1e-4);
+}
+
+TEST(DemoTraining, InitContinuesFromSavedWeights) {
+  std::ostringstream log;
+  const TrainResult first = train_demo_model(tiny_options(), Vocabulary::demo(), log);
+  const std::string folder = join_path(::testing::TempDir(), "greater_demo_init");
+  make_directories(folder);
+  first.model.save(folder);
+
+  TrainOptions more = tiny_options();
+  more.init = folder;
+  more.seed = 7;
+  more.steps = 20;
+  more.log_every = 10;
+  const TrainResult second = train_demo_model(more, Vocabulary::demo(), log);
+  // A fresh model starts near ln(vocab) ~ 4.6; a continued one starts where the first ended.
+  EXPECT_LT(second.first_loss, first.final_loss + 0.3) << log.str();
+  EXPECT_LT(second.first_loss, first.first_loss - 1.0) << log.str();
+  EXPECT_NE(log.str().find("weights from " + folder), std::string::npos);
+
+  more.hidden = 128;  // another shape than the saved model
+  try {
+    train_demo_model(more, Vocabulary::demo(), log);
+    FAIL() << "a model of another shape was accepted";
+  } catch (const greater::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("hidden_size is 64"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("config.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DemoTraining, StageRecordRoundTripsAndRejectsAMalformedFile) {
+  const std::string folder = join_path(::testing::TempDir(), "greater_demo_stages");
+  make_directories(folder);
+  write_file_atomic(join_path(folder, "training.json"), "{}");
+  EXPECT_THROW(read_training_stages(folder), greater::Error);
+
+  const std::vector<TrainingStage> stages{{"greater_train_demo --out a", 100, 1.5, 2},
+                                          {"greater_train_demo --init a --out b", 50, 0.5, 1}};
+  write_training_stages(folder, stages);
+  const auto back = read_training_stages(folder);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].command, stages[1].command);
+  EXPECT_EQ(back[0].tokens, 100);
+  EXPECT_DOUBLE_EQ(back[1].seconds, 0.5);
+  EXPECT_EQ(back[0].threads, 2);
+  EXPECT_TRUE(read_training_stages(join_path(folder, "missing")).empty());
 }

@@ -1,5 +1,6 @@
 // The C++ transformer against an independent plain-PyTorch reference
-// (tests/model/reference/make_fixtures.py), on tiny checkpoints that switch on every feature.
+// (tests/model/reference/make_fixtures.py), on tiny random checkpoints that switch on every
+// feature and on the shipped, trained demo model (a real question and its worked answer).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,6 +18,19 @@ std::string fixture(const std::string& name) {
   return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/models/" + name;
 }
 
+// The model folder of a parity case and its reference file (the demo model's folder is the one
+// the repository ships; its reference lives with the other fixtures).
+struct ParityCase {
+  std::string name, model_dir, reference;
+};
+
+ParityCase parity_case(const std::string& name) {
+  if (name == "demo_reasoner")
+    return {name, std::string(GREATER_SOURCE_DIR) + "/models/demo-reasoner",
+            fixture(name) + "/reference.safetensors"};
+  return {name, fixture(name), fixture(name) + "/reference.safetensors"};
+}
+
 at::Tensor reference_tensor(const SafetensorsFile& ref, const std::string& name) {
   const TensorView& view = ref.tensor(name);
   return tensor_from_view(view, view.dtype == StDType::I64 ? at::kLong : at::kFloat, at::kCPU);
@@ -30,8 +44,9 @@ double cosine(const at::Tensor& a, const at::Tensor& b) {
 class Parity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
-  const Transformer model = Transformer::load(fixture(GetParam()), at::kCPU, at::kFloat);
-  const auto ref = SafetensorsFile::open(fixture(GetParam()) + "/reference.safetensors");
+  const ParityCase c = parity_case(GetParam());
+  const Transformer model = Transformer::load(c.model_dir, at::kCPU, at::kFloat);
+  const auto ref = SafetensorsFile::open(c.reference);
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
 
   std::vector<at::Tensor> hidden;
@@ -64,6 +79,7 @@ TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   EXPECT_LT((onehot_grad - ref_grad).abs().max().item<double>(), 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(TinyModels, Parity, ::testing::Values("llama_tiny", "gemma2_tiny"));
+INSTANTIATE_TEST_SUITE_P(Models, Parity,
+                         ::testing::Values("llama_tiny", "gemma2_tiny", "demo_reasoner"));
 
 }  // namespace

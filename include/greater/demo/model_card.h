@@ -7,6 +7,7 @@
 
 #include "greater/demo/evaluator.h"
 #include "greater/demo/trainer.h"
+#include "greater/demo/training_stages.h"
 
 namespace greater::demo {
 
@@ -18,7 +19,8 @@ struct ModelCardFacts {
   double seconds = 0;
   int threads = 0;
   double final_loss = 0;
-  std::vector<AccuracyRow> accuracy;  // held-out, every family x report instruction
+  std::vector<AccuracyRow> accuracy;          // held-out, every family x report instruction
+  std::vector<TrainingStage> earlier_stages;  // what made the --init weights, oldest first
 };
 
 std::string model_card(const ModelCardFacts& facts);

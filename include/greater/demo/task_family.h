@@ -6,10 +6,10 @@
 //     question: Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .
 //     chain:    step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ;        answer: 2
 //   tracking (like tracking_shuffled_objects): who holds an object after pairwise swaps
-//     question: Q : ball alice , hat bob , key carol , book dave , cup eve .
-//               step1 alice bob , step2 carol eve , step3 bob dave . who has ball ?
-//     chain:    start ball alice ; step1 alice bob : alice = bob ; step2 carol eve : bob = bob ;
-//               step3 bob dave : bob = dave ;                                  answer: dave
+//     question: Q : who has ball ? ball alice , hat bob , key carol , book dave , cup eve .
+//               step1 alice-bob , step2 carol-eve , step3 bob-dave .
+//     chain:    start ball alice ; step1 alice alice-bob = bob ; step2 bob carol-eve = bob ;
+//               step3 bob bob-dave = dave ;                                    answer: dave
 #pragma once
 
 #include <string>
@@ -55,6 +55,9 @@ std::vector<TaskFamily> parse_families(const std::string& list, const std::strin
 Problem make_problem(TaskFamily family, int steps, Rng& rng);
 Problem make_arithmetic_problem(int steps, Rng& rng);
 Problem make_tracking_problem(int steps, Rng& rng);
+// The one word naming a swap of tracking people a and b (indices into answer_words), in a fixed
+// order: "alice-bob" for (0, 1) and (1, 0).
+std::string swap_word(int a, int b);
 
 // Every word a problem of the family can contain (question, chain, "answer", answers).
 Words family_words(TaskFamily family);

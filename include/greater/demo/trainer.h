@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <string>
 #include <vector>
 
 #include "greater/demo/task_family.h"
@@ -16,10 +17,11 @@
 namespace greater::demo {
 
 struct TrainOptions {
+  std::string init;   // model folder whose weights training continues from ("": random weights)
   uint64_t seed = 1;  // weights and the training stream
-  int64_t steps = 5000;
-  int batch = 32;
-  double lr = 3e-3;           // peak; cosine decay to lr * min_lr_ratio
+  int64_t steps = 4000;
+  int batch = 64;
+  double lr = 2e-3;  // peak; cosine decay to lr * min_lr_ratio
   double min_lr_ratio = 0.1;
   int64_t warmup = 200;
   double weight_decay = 0.1;  // matrices only; norms are not decayed
@@ -31,12 +33,13 @@ struct TrainOptions {
   int ffn = 0;        // 0: 3 * hidden
 
   std::vector<TaskFamily> families = all_families();
+  std::vector<double> family_weights;  // parallel to families; empty: equal shares
   int task_count = 500;    // held-out questions per family (the task files), never trained on
   uint64_t task_seed = 1;  // seed of those questions
 
   int64_t log_every = 100;
   int64_t eval_every = 1000;  // 0: no evaluation during training
-  int eval_questions = 60;   // per family, the first ones of the held-out set
+  int eval_questions = 60;    // per family, the first ones of the held-out set
   int length_groups = 8;      // batches drawn at once and grouped by length (less padding)
 };
 

@@ -36,12 +36,13 @@ struct TrainingExample {
   bool step_by_step = false;
 };
 
-// An endless, seeded stream of training examples over the given families (drawn in turn with
-// equal probability), skipping every held-out question.
+// An endless, seeded stream of training examples over the given families, skipping every
+// held-out question. Each example's family is drawn with probability proportional to its
+// weight (`weights` parallel to `families`; empty: equal weights).
 class TrainingStream {
  public:
   TrainingStream(const Vocabulary& vocab, std::vector<TaskFamily> families, uint64_t seed,
-                 const std::vector<Problem>& held_out);
+                 const std::vector<Problem>& held_out, std::vector<double> weights = {});
 
   TrainingExample next();
 
@@ -52,8 +53,11 @@ class TrainingStream {
   int64_t skipped_held_out() const { return skipped_; }
 
  private:
+  TaskFamily draw_family();
+
   const Vocabulary& vocab_;
   std::vector<TaskFamily> families_;
+  std::vector<double> weights_;  // empty: equal
   Rng rng_;
   std::unordered_set<std::string> held_out_;
   int64_t skipped_ = 0;

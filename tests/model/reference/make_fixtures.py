@@ -9,6 +9,12 @@ norms, embedding scale), saves them in Hugging Face layout and writes reference.
 input ids, logits, hidden states, loss and the gradient with respect to a one-hot input.
 
 Run with Debian's interpreter:  /usr/bin/python3 tests/model/reference/make_fixtures.py OUT_DIR
+
+The shipped demo model is a fixture too: with --demo, the same plain forward reads
+models/demo-reasoner (config.json, model.safetensors, tokenizer.json) and writes the reference of
+one real question, instruction and worked answer; rerun it whenever the demo model is retrained:
+  /usr/bin/python3 tests/model/reference/make_fixtures.py --demo models/demo-reasoner \
+      tests/fixtures/models/demo_reasoner
 """
 import json
 import math
@@ -43,6 +49,24 @@ def save_safetensors(tensors, path):
         f.write(text)
         for b in blobs:
             f.write(b)
+
+
+def load_safetensors(path):
+    """F32 tensors of a safetensors file, read with the standard library (no project code)."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: {name} is {info['dtype']}, this reader takes F32 only")
+        begin, end = info["data_offsets"]
+        raw = bytearray(data[begin:end])
+        out[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(info["shape"]).clone()
+    return out
 
 
 # ---------------------------------------------------------------- the model, plain PyTorch
@@ -193,7 +217,37 @@ def reference(cfg, W, ids):
     return out
 
 
+# One held-out-style question, a good instruction and the worked answer, as the model is used.
+DEMO_TEXT = ("<bos> Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . let's think step by step . "
+             "step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ; answer 2 <eos>")
+
+
+def demo_reference(model_dir, out_dir):
+    with open(os.path.join(model_dir, "config.json")) as f:
+        cfg = json.load(f)
+    cfg.setdefault("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"])
+    with open(os.path.join(model_dir, "tokenizer.json")) as f:
+        vocab = json.load(f)["model"]["vocab"]  # WordLevel: word -> id
+    W = load_safetensors(os.path.join(model_dir, "model.safetensors"))
+    ids = torch.tensor([[vocab[w] for w in DEMO_TEXT.split()]])
+    ref = reference(cfg, W, ids)
+    # Sanity of the reading itself: the trained model predicts its own worked answer.
+    words = DEMO_TEXT.split()
+    start = len(words) - 1 - words[::-1].index("step1")  # the working's step1, not the question's
+    predicted = ref["logits"][0, start - 1:-1].argmax(-1)
+    agree = (predicted == ids[0, start:]).float().mean().item()
+    if agree < 0.99:
+        raise SystemExit(f"{model_dir}: the reference predicts only {agree:.0%} of the working")
+    os.makedirs(out_dir, exist_ok=True)
+    save_safetensors(ref, os.path.join(out_dir, "reference.safetensors"))
+    print(f"{out_dir}: {ids.shape[1]} tokens, loss {ref['loss'].item():.4f}, working predicted {agree:.0%}")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--demo":
+        torch.set_num_threads(1)
+        demo_reference(sys.argv[2], sys.argv[3])
+        return
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/models"
     torch.set_num_threads(1)
     for name, cfg, seed in [("llama_tiny", LLAMA, 1), ("gemma2_tiny", GEMMA2, 2)]:

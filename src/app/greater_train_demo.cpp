@@ -138,10 +138,6 @@ int main(int argc, char** argv) {
 
   try {
     t.families = parse_families(o.families, "--families");
-    if (!t.family_weights.empty() && t.family_weights.size() != t.families.size())
-      throw Error("--family-weights", "give one weight per family (" +
-                                          std::to_string(t.families.size()) + "), got " +
-                                          std::to_string(t.family_weights.size()));
     if (!o.write_tasks.empty()) return write_tasks(o);
     if (o.out.empty()) throw Error("--out", "give the model folder to write (or --write-tasks)");
     if (o.smoke) {

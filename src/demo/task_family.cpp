@@ -77,8 +77,7 @@ Words family_words(TaskFamily family) {
     for (const auto& p : family_info(family).answer_words) words.push_back(p);
     for (int a = 0; a < people; ++a)
       for (int b = a + 1; b < people; ++b) words.push_back(swap_word(a, b));
-    for (const char* object : {"ball", "hat", "key", "book", "cup", "pen", "box"})
-      words.push_back(object);
+    for (const auto& object : tracking_objects()) words.push_back(object);
     for (const char* w : {"who", "has", "?"}) words.push_back(w);
   }
   return words;

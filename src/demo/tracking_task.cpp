@@ -7,18 +7,22 @@
 
 namespace greater::demo {
 
+const Words& tracking_objects() {
+  static const Words objects{"ball", "hat", "key", "book", "cup", "pen", "box"};
+  return objects;
+}
+
 std::string swap_word(int a, int b) {
   const Words& people = family_info(TaskFamily::Tracking).answer_words;
   return people[std::min(a, b)] + "-" + people[std::max(a, b)];
 }
 
 Problem make_tracking_problem(int steps, Rng& rng) {
-  static const Words kObjects{"ball", "hat", "key", "book", "cup", "pen", "box"};
   const Words& people = family_info(TaskFamily::Tracking).answer_words;
   const int n = static_cast<int>(people.size());
 
   // Objects: a random choice of n of the pool, in random order (a partial Fisher-Yates).
-  Words objects = kObjects;
+  Words objects = tracking_objects();
   for (int i = 0; i < n; ++i) std::swap(objects[i], objects[i + rng.below(objects.size() - i)]);
 
   Problem p;

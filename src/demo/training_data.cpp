@@ -44,25 +44,24 @@ TrainingStream::TrainingStream(const Vocabulary& vocab, std::vector<TaskFamily> 
                                std::vector<double> weights)
     : vocab_(vocab), families_(std::move(families)), weights_(std::move(weights)), rng_(seed) {
   if (families_.empty()) throw Error("TrainingStream", "no task family to train on");
+  // Checked here, where the weights are used, for the command line and the library alike.
   if (!weights_.empty()) {
     if (weights_.size() != families_.size())
-      throw Error("TrainingStream", std::to_string(weights_.size()) + " family weights for " +
-                                        std::to_string(families_.size()) + " families");
-    double total = 0;
+      throw Error("--family-weights", "give one weight per family (" +
+                                          std::to_string(families_.size()) + "), got " +
+                                          std::to_string(weights_.size()));
     for (double w : weights_) {
-      if (!(w >= 0)) throw Error("TrainingStream", "family weights must not be negative");
-      total += w;
+      if (!(w >= 0)) throw Error("--family-weights", "weights must not be negative");
+      weight_total_ += w;
     }
-    if (!(total > 0)) throw Error("TrainingStream", "the family weights sum to zero");
+    if (!(weight_total_ > 0)) throw Error("--family-weights", "the weights sum to zero");
   }
   for (const Problem& p : held_out) held_out_.insert(join_words(p.question));
 }
 
 TaskFamily TrainingStream::draw_family() {
   if (weights_.empty()) return families_[rng_.below(families_.size())];
-  double total = 0;
-  for (double w : weights_) total += w;
-  double u = rng_.uniform() * total;
+  double u = rng_.uniform() * weight_total_;
   for (size_t i = 0; i < families_.size(); ++i) {
     if (u < weights_[i]) return families_[i];
     u -= weights_[i];

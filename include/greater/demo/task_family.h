@@ -55,6 +55,8 @@ std::vector<TaskFamily> parse_families(const std::string& list, const std::strin
 Problem make_problem(TaskFamily family, int steps, Rng& rng);
 Problem make_arithmetic_problem(int steps, Rng& rng);
 Problem make_tracking_problem(int steps, Rng& rng);
+// The objects a tracking question can ask about; a question uses as many as it has people.
+const Words& tracking_objects();
 // The one word naming a swap of tracking people a and b (indices into answer_words), in a fixed
 // order: "alice-bob" for (0, 1) and (1, 0).
 std::string swap_word(int a, int b);

@@ -58,6 +58,7 @@ class TrainingStream {
   const Vocabulary& vocab_;
   std::vector<TaskFamily> families_;
   std::vector<double> weights_;  // empty: equal
+  double weight_total_ = 0;
   Rng rng_;
   std::unordered_set<std::string> held_out_;
   int64_t skipped_ = 0;

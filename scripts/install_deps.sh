@@ -10,7 +10,6 @@ packages=(
   libhdf5-dev                               # run files (serial HDF5: only rank 0 writes)
   libcli11-dev nlohmann-json3-dev libpcre2-dev
   googletest libgtest-dev
-  nodejs npm                                # reference tokenizers for the parity tests
   python3-numpy                             # analysis (fixtures are remade with python3-torch, not needed here)
   python3-h5py hdf5-tools                   # run-file SWMR reader test; h5dump/h5clear
   python3-matplotlib                        # analysis/ plots (with python3-h5py)
@@ -22,20 +21,11 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-# nodejs from another source may already provide npm; do not fight it.
-if command -v npm >/dev/null 2>&1; then
-  missing=("${missing[@]/npm/}")
-  missing=("${missing[@]/nodejs/}")
-fi
-
-filtered=()
-for p in "${missing[@]}"; do [ -n "$p" ] && filtered+=("$p"); done
-
-if [ ${#filtered[@]} -gt 0 ]; then
-  echo "install_deps: installing ${filtered[*]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install_deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${filtered[@]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install_deps: all packages present"
 fi

@@ -98,9 +98,10 @@ def job_text(title, layout, run_file, task, task_format, spec, sizes, dev_task="
         'model = ""',
         "layout = " + toml_string(layout),
         "",
-        "# Folder that holds bbh/, gsm8k/ and folio/ (e.g. ../shared/data); the optimizer joins it",
-        "# with task, dev_task and test_task. Empty means \"from the command line\".",
-        'data_dir = ""',
+        "# Folder that holds bbh/, gsm8k/ and folio/: the repository's shipped copy (data/README.md),",
+        "# relative to where greater_dist starts. The optimizer joins it with task, dev_task and",
+        "# test_task; --data_dir overrides it.",
+        'data_dir = "data"',
         "task = " + toml_string(task),
     ]
     if dev_task:

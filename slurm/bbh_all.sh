@@ -5,8 +5,8 @@
 # log. A run stopped by the time limit (SIGUSR1 STOP_SECONDS before it) requeues the job, and
 # the next start carries on where every run file stopped.
 #
-#   MODEL=/models/llama3-8b DATA_DIR=/data slurm/bbh_all.sh    # submits itself
-#   LAYOUT=gemma2 MODEL=/models/gemma2-9b DATA_DIR=/data NODES=2 slurm/bbh_all.sh
+#   MODEL=/models/llama3-8b slurm/bbh_all.sh    # submits itself
+#   LAYOUT=gemma2 MODEL=/models/gemma2-9b NODES=2 slurm/bbh_all.sh
 #   DRY_RUN=1 slurm/bbh_all.sh                  # print the sbatch command only
 #   sbatch [options] slurm/bbh_all.sh           # or submit it yourself, from the checkout
 #
@@ -25,7 +25,7 @@ if [ -z "${GREATER_ROOT:-}" ]; then  # the greater-dist checkout
 fi
 export GREATER_ROOT
 export MODEL=${MODEL:-}                     # model folder (the BBH job files leave it empty)
-export DATA_DIR=${DATA_DIR:-}               # folder holding bbh/ (the BBH job files leave it empty)
+export DATA_DIR=${DATA_DIR:-$GREATER_ROOT/data}  # holds bbh/, gsm8k/, folio/ (the shipped copy)
 export BUILD_DIR=${BUILD_DIR:-$GREATER_ROOT/build}  # holds src/app/greater_dist
 export LAYOUT=${LAYOUT:-llama3}             # job set jobs/bbh/$LAYOUT: llama3 or gemma2
 export JOB_DIR=${JOB_DIR:-$GREATER_ROOT/jobs/bbh/$LAYOUT}  # every *.toml here is a task

@@ -4,8 +4,8 @@
 # (SIGUSR1 STOP_SECONDS before it) requeues itself and resumes from its run file; elements whose
 # run files are finished do nothing, so resubmitting the array finishes what is left.
 #
-#   MODEL=/models/llama3-8b DATA_DIR=/data slurm/bbh_array.sh    # submits itself
-#   LAYOUT=gemma2 MODEL=/models/gemma2-9b DATA_DIR=/data slurm/bbh_array.sh
+#   MODEL=/models/llama3-8b slurm/bbh_array.sh    # submits itself
+#   LAYOUT=gemma2 MODEL=/models/gemma2-9b slurm/bbh_array.sh
 #   TASK_LIST=my_tasks.txt slurm/bbh_array.sh    # a file of task names / job files, one a line
 #   ARRAY_LIMIT=4 slurm/bbh_array.sh             # at most 4 elements at a time
 #   DRY_RUN=1 slurm/bbh_array.sh                 # print the sbatch command only
@@ -26,7 +26,7 @@ if [ -z "${GREATER_ROOT:-}" ]; then  # the greater-dist checkout
 fi
 export GREATER_ROOT
 export MODEL=${MODEL:-}                     # model folder (the BBH job files leave it empty)
-export DATA_DIR=${DATA_DIR:-}               # folder holding bbh/ (the BBH job files leave it empty)
+export DATA_DIR=${DATA_DIR:-$GREATER_ROOT/data}  # holds bbh/, gsm8k/, folio/ (the shipped copy)
 export BUILD_DIR=${BUILD_DIR:-$GREATER_ROOT/build}  # holds src/app/greater_dist
 export LAYOUT=${LAYOUT:-llama3}             # job set jobs/bbh/$LAYOUT: llama3 or gemma2
 export JOB_DIR=${JOB_DIR:-$GREATER_ROOT/jobs/bbh/$LAYOUT}  # every *.toml here is a task

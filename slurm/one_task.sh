@@ -4,7 +4,7 @@
 # resumes from its run file.
 #
 #   slurm/one_task.sh boolean_expressions            # submits itself with the variables below
-#   MODEL=/models/llama3-8b DATA_DIR=/data slurm/one_task.sh navigate
+#   MODEL=/models/llama3-8b slurm/one_task.sh navigate
 #   GPUS=0 RANKS_PER_NODE=2 slurm/one_task.sh jobs/demo/arithmetic.toml   # CPU run
 #   DRY_RUN=1 slurm/one_task.sh navigate             # print the sbatch command only
 #   sbatch [options] slurm/one_task.sh navigate      # or submit it yourself, from the checkout
@@ -25,7 +25,7 @@ fi
 export GREATER_ROOT
 export TASK=${1:-${TASK:-}}                 # task name in JOB_DIR (navigate) or a job file path
 export MODEL=${MODEL:-}                     # model folder; empty: the job file's model
-export DATA_DIR=${DATA_DIR:-}               # folder holding bbh/, gsm8k/, folio/
+export DATA_DIR=${DATA_DIR:-$GREATER_ROOT/data}  # holds bbh/, gsm8k/, folio/ (the shipped copy)
 export BUILD_DIR=${BUILD_DIR:-$GREATER_ROOT/build}  # holds src/app/greater_dist
 export LAYOUT=${LAYOUT:-llama3}             # job set jobs/bbh/$LAYOUT: llama3 or gemma2
 export JOB_DIR=${JOB_DIR:-$GREATER_ROOT/jobs/bbh/$LAYOUT}

@@ -115,10 +115,10 @@ TEST(JobFiles, AgreeWithTheTaskTable) {
       EXPECT_EQ(found, keys);
 
       EXPECT_EQ(job.at("model"), "");
-      EXPECT_EQ(job.at("data_dir"), "");
+      EXPECT_EQ(job.at("data_dir"), "data");  // the shipped copy, from the repository root
       EXPECT_EQ(job.at("layout"), layout.name);
       EXPECT_EQ(job.at("task"), task.file);
-      EXPECT_TRUE(file_exists(join_path(test::data_dir(), job.at("task"))));
+      EXPECT_TRUE(file_exists(join_path(kRoot, join_path(job.at("data_dir"), job.at("task")))));
       if (!task.dev_file.empty()) {
         EXPECT_EQ(job.at("dev_task"), task.dev_file);
       }

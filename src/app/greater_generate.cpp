@@ -1,8 +1,9 @@
-// greater_generate: load a Hugging Face model folder and greedy-generate, to check what a
-// model does with a prompt (and how fast).
+// greater_generate: load a Hugging Face model folder (or a GGUF file) and greedy-generate, to check
+// what a model does with a prompt (and how fast).
 //
 //   greater_generate --model DIR --text "Q : start 3 , step1 + 4 . A :"
 //   greater_generate --model DIR --layout llama-3 --question "..." --prompt "Let's think."
+//   greater_generate --model models/smollm2-135m-instruct --layout chatml --question "..."
 //   greater_generate --model DIR --ids "1 5 9" --max-new-tokens 64 --compare-no-cache
 #include <CLI/CLI.hpp>
 
@@ -13,6 +14,8 @@
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "greater/model/generation.h"
+#include "greater/model/gguf_model.h"
+#include "greater/model/model_tokenizer.h"
 #include "greater/model/runtime.h"
 #include "greater/tokenizer/chat_layout.h"
 #include "greater/tokenizer/tokenizer.h"
@@ -69,8 +72,7 @@ int run(const Options& o) {
             << dtype_name(dtype) << " on " << device << ", " << threads << " threads\n";
 
   std::unique_ptr<Tokenizer> tokenizer;
-  const std::string tokenizer_path = join_path(o.model, "tokenizer.json");
-  if (o.ids.empty()) tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_file(tokenizer_path));
+  if (o.ids.empty()) tokenizer = std::make_unique<Tokenizer>(load_tokenizer(o.model));
 
   TokenIds prompt;
   GenerationOptions options;
@@ -80,7 +82,7 @@ int run(const Options& o) {
   if (!o.ids.empty()) {
     prompt = parse_ids(o.ids);
   } else if (!o.question.empty()) {
-    const ChatLayout layout(*tokenizer, parse_chat_layout(o.layout));
+    const ChatLayout layout(*tokenizer, parse_chat_layout(o.layout), read_chat_template(o.model));
     const std::vector<TokenId> prompt_ids = tokenizer->encode(o.prompt);
     for (TokenId id : layout.build_prefix(o.question, prompt_ids).ids) prompt.push_back(id);
     for (TokenId id : layout.stop_ids()) options.stop_ids.push_back(id);
@@ -119,13 +121,15 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   CLI::App app{"Greedy generation with a Hugging Face model folder"};
   Options o;
-  app.add_option("--model", o.model, "model folder (config.json, *.safetensors, tokenizer.json)")
+  app.add_option("--model", o.model,
+                 "model folder (config.json, *.safetensors, tokenizer.json), a .gguf file or a "
+                 "folder holding one")
       ->required();
   auto* text = app.add_option("--text", o.text, "raw text to continue (tokenizer adds BOS)");
   auto* question = app.add_option("--question", o.question, "question for a chat layout");
   app.add_option("--prompt", o.prompt, "instruction appended to the question")->needs(question);
-  app.add_option("--layout", o.layout, "chat layout: llama-3, gemma-2, plain")
-      ->check(CLI::IsMember({"llama-3", "gemma-2", "plain"}));
+  app.add_option("--layout", o.layout, "chat layout: llama-3, gemma-2, chatml, plain")
+      ->check(CLI::IsMember({"llama-3", "gemma-2", "chatml", "plain"}));
   auto* ids = app.add_option("--ids", o.ids, "prompt as token ids, \"1 2 3\" (no tokenizer)");
   text->excludes(question)->excludes(ids);
   question->excludes(ids);

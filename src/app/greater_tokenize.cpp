@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "greater/common/error.h"
+#include "greater/model/model_tokenizer.h"
 #include "greater/tokenizer/tokenizer.h"
 
 namespace {
@@ -71,7 +72,8 @@ Json process_line(const greater::Tokenizer& tokenizer, const std::string& line, 
 int main(int argc, char** argv) {
   CLI::App app{"Encode JSON Lines of text with a Hugging Face tokenizer.json, or decode ids."};
   Options o;
-  app.add_option("--tokenizer", o.tokenizer_path, "Path to tokenizer.json")->required();
+  app.add_option("--tokenizer", o.tokenizer_path, "tokenizer.json, a .gguf file, or a model folder")
+      ->required();
   app.add_flag("--add-special-tokens", o.add_special_tokens,
                "Add what the file's post_processor adds (e.g. BOS)");
   app.add_flag("--decode", o.decode, "Read {\"ids\": [...]} lines and write the decoded text");
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    const greater::Tokenizer tokenizer = greater::Tokenizer::from_file(o.tokenizer_path);
+    const greater::Tokenizer tokenizer = greater::load_tokenizer(o.tokenizer_path);
     if (*text_opt) {
       std::cout << encode_record(tokenizer, o.text, o).dump() << '\n';
       return 0;

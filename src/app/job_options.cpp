@@ -37,9 +37,11 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   // A later value wins, so scripts can append overrides to a command line.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--preset", j.preset, "preset under configs/presets (paper, fast) or a file");
-  app.add_option("--model", j.model, "model folder (config.json, safetensors, tokenizer.json)");
-  app.add_option("--layout", j.layout, "chat layout: llama-3, gemma-2, plain")
-      ->check(CLI::IsMember({"llama-3", "gemma-2", "plain"}));
+  app.add_option("--model", j.model,
+                 "model folder (config.json, safetensors, tokenizer.json), a .gguf file or a "
+                 "folder holding one");
+  app.add_option("--layout", j.layout, "chat layout: llama-3, gemma-2, chatml, plain")
+      ->check(CLI::IsMember({"llama-3", "gemma-2", "chatml", "plain"}));
   app.add_option("--data_dir,--data-dir", j.data_dir, "folder that relative task paths start from");
   app.add_option("--task", j.task, "task file (train split, and dev/test unless given)");
   app.add_option("--task_format,--task-format", j.task_format, "bbh, gsm8k, folio or jsonl")

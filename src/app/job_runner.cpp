@@ -8,6 +8,8 @@
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "greater/dist/mpi_world.h"
+#include "greater/model/gguf_model.h"
+#include "greater/model/model_tokenizer.h"
 #include "greater/model/runtime.h"
 #include "greater/optimizer/greater_optimizer.h"
 #include "greater/record/run_file.h"
@@ -47,8 +49,9 @@ void load_job(Job& job, int local_rank) {
     device = at::Device(at::kCUDA, local_rank);
   job.model = std::make_unique<Transformer>(
       Transformer::load(o.model, device, parse_dtype(o.dtype, device)));
-  job.tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_file(o.model + "/tokenizer.json"));
-  job.layout = std::make_unique<ChatLayout>(*job.tokenizer, parse_chat_layout(o.layout));
+  job.tokenizer = std::make_unique<Tokenizer>(load_tokenizer(o.model));
+  job.layout = std::make_unique<ChatLayout>(*job.tokenizer, parse_chat_layout(o.layout),
+                                            read_chat_template(o.model));
   job.format = parse_answer_format(o.answer_format);
 
   const TaskFormat format = parse_task_format(o.task_format);

@@ -3,6 +3,7 @@
 
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
+#include "greater/model/gguf_model.h"
 #include "greater/model/safetensors.h"
 #include "greater/model/tensor_convert.h"
 #include "greater/model/transformer.h"
@@ -58,9 +59,25 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
+// A GGUF file: config from its metadata, weights dequantized to float32 in HF row order.
+Transformer load_gguf(const std::string& path, at::Device device, at::ScalarType dtype) {
+  const auto file = GgufFile::open(path);
+  const ModelConfig config = gguf_model_config(*file);
+  ModelWeights weights;
+  visit_weights(config, weights,
+                [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& slot) {
+                  std::vector<float> values = read_gguf_tensor(*file, config, name, shape);
+                  slot = at::from_blob(values.data(), shape, at::kFloat).clone().to(device, dtype);
+                });
+  if (config.tie_word_embeddings) weights.lm_head = weights.embed_tokens;
+  return Transformer(config, std::move(weights));
+}
+
 }  // namespace
 
 Transformer Transformer::load(const std::string& folder, at::Device device, at::ScalarType dtype) {
+  const std::string gguf = find_gguf(folder);
+  if (!gguf.empty()) return load_gguf(gguf, device, dtype);
   const ModelConfig config = load_model_config(join_path(folder, "config.json"));
   const CheckpointFiles files = CheckpointFiles::open_folder(folder);
   ModelWeights weights;

@@ -49,9 +49,10 @@ bool starts_with_space(const Tokenizer& tokenizer, TokenId id) {
 ChatLayoutKind parse_chat_layout(const std::string& name) {
   if (name == "llama-3") return ChatLayoutKind::Llama3;
   if (name == "gemma-2") return ChatLayoutKind::Gemma2;
+  if (name == "chatml") return ChatLayoutKind::ChatML;
   if (name == "plain") return ChatLayoutKind::Plain;
   throw Error("chat layout",
-              "unknown layout \"" + name + "\" (expected llama-3, gemma-2 or plain)");
+              "unknown layout \"" + name + "\" (expected llama-3, gemma-2, chatml or plain)");
 }
 
 std::string chat_layout_name(ChatLayoutKind kind) {
@@ -60,13 +61,40 @@ std::string chat_layout_name(ChatLayoutKind kind) {
       return "llama-3";
     case ChatLayoutKind::Gemma2:
       return "gemma-2";
+    case ChatLayoutKind::ChatML:
+      return "chatml";
     case ChatLayoutKind::Plain:
       return "plain";
   }
   return "?";
 }
 
-ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind)
+std::string chatml_default_system(const std::string& chat_template) {
+  const std::string open = "<|im_start|>system";
+  const size_t at = chat_template.find(open);
+  if (at == std::string::npos) return "";
+  size_t begin = at + open.size();
+  // Inside a Jinja string literal the newline is either a real one or the escape "\n".
+  if (chat_template.compare(begin, 1, "\n") == 0) {
+    begin += 1;
+  } else if (chat_template.compare(begin, 2, "\\n") == 0) {
+    begin += 2;
+  } else {
+    return "";  // "<|im_start|>system" followed by a variable, not a literal message
+  }
+  const size_t end = chat_template.find("<|im_end|>", begin);
+  if (end == std::string::npos) return "";
+  std::string text = chat_template.substr(begin, end - begin);
+  if (text.find('\'') != std::string::npos || text.find('"') != std::string::npos ||
+      text.find("{{") != std::string::npos)
+    return "";  // the literal ends before <|im_end|>: the message is not a fixed text
+  for (size_t i = text.find("\\n"); i != std::string::npos; i = text.find("\\n", i))
+    text.replace(i, 2, "\n");
+  return text;
+}
+
+ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind,
+                       const std::string& chat_template)
     : tokenizer_(tokenizer), kind_(kind) {
   separator_ = tokenizer_.encode(" ");
   switch (kind_) {
@@ -91,6 +119,17 @@ ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind)
       assistant_header_ = tokenizer_.encode("<end_of_turn>\n<start_of_turn>model\n");
       extractor_separator_ = "";
       break;
+    case ChatLayoutKind::ChatML: {
+      for (const char* t : {"<|im_start|>", "<|im_end|>"}) require_token(tokenizer_, t, kind_);
+      // The template writes its default system turn first when the messages have none.
+      const std::string system = chatml_default_system(chat_template);
+      std::string header;
+      if (!system.empty()) header = "<|im_start|>system\n" + system + "<|im_end|>\n";
+      user_header_ = tokenizer_.encode(header + "<|im_start|>user\n");
+      assistant_header_ = tokenizer_.encode("<|im_end|>\n<|im_start|>assistant\n");
+      extractor_separator_ = " ";
+      break;
+    }
     case ChatLayoutKind::Plain:
       bos_ = tokenizer_.prefix_special_ids();
       assistant_header_ = tokenizer_.encode("\n");
@@ -149,6 +188,9 @@ std::vector<TokenId> ChatLayout::stop_ids() const {
       break;
     case ChatLayoutKind::Gemma2:
       names = {"<end_of_turn>", "<eos>"};
+      break;
+    case ChatLayoutKind::ChatML:
+      names = {"<|im_end|>", "<|endoftext|>"};
       break;
     case ChatLayoutKind::Plain:
       names = {"</s>", "<eos>", "<|end_of_text|>", "<|endoftext|>"};

@@ -6,6 +6,8 @@
 //   llama-3: [BOS from tokenizer] <|start_header_id|>user<|end_header_id|>\n\n Q " " P <|eot_id|>
 //            <|start_header_id|>assistant<|end_header_id|>\n\n R " " X y
 //   gemma-2: <bos><start_of_turn>user\n Q " " P <end_of_turn>\n<start_of_turn>model\n R X y
+//   chatml:  [<|im_start|>system\nS<|im_end|>\n] <|im_start|>user\n Q " " P <|im_end|>\n
+//            <|im_start|>assistant\n R " " X y   (S: the template's default system turn)
 //   plain:   [BOS from tokenizer] Q " " P "\n" R " " X y      (models without a chat template)
 #pragma once
 
@@ -16,11 +18,16 @@
 
 namespace greater {
 
-enum class ChatLayoutKind { Llama3, Gemma2, Plain };
+enum class ChatLayoutKind { Llama3, Gemma2, ChatML, Plain };
 
-// "llama-3", "gemma-2", "plain" (throws greater::Error for anything else).
+// "llama-3", "gemma-2", "chatml", "plain" (throws greater::Error for anything else).
 ChatLayoutKind parse_chat_layout(const std::string& name);
 std::string chat_layout_name(ChatLayoutKind kind);
+
+// The system message a ChatML chat template writes when the messages have none (SmolLM2:
+// "You are a helpful AI assistant named SmolLM, trained by Hugging Face"): the text of the
+// template's '<|im_start|>system\n...<|im_end|>' literal; "" when it has none.
+std::string chatml_default_system(const std::string& chat_template);
 
 // Where each part starts in a built sequence; `end` is one past the last token.
 // A part that is absent has start == its next part's start.
@@ -37,7 +44,10 @@ struct SequenceParts {
 
 class ChatLayout {
  public:
-  ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind);
+  // `chat_template` (the model's Jinja template, may be empty) gives chatml its default
+  // system turn; the other layouts ignore it.
+  ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind,
+             const std::string& chat_template = "");
 
   ChatLayoutKind kind() const { return kind_; }
 
@@ -67,7 +77,7 @@ class ChatLayout {
   std::vector<TokenId> user_header_;       // after BOS, up to the question
   std::vector<TokenId> separator_;         // " ", used only before a prompt without one
   std::vector<TokenId> assistant_header_;  // after the prompt, up to the chain
-  std::string extractor_separator_;        // " " (llama-3, plain) or "" (gemma-2)
+  std::string extractor_separator_;        // " " (llama-3, chatml, plain) or "" (gemma-2)
 };
 
 }  // namespace greater

@@ -4,3 +4,9 @@ greater_add_test(test_model_runtime
           ${CMAKE_CURRENT_LIST_DIR}/test_generation.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_model_loading.cpp
   LIBS greater_model)
+
+# SmolLM2-135M-Instruct (GGUF) against transformers: scripts/get_smollm2.sh fetches the model.
+greater_add_test(test_smollm2_parity
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_smollm2_parity.cpp
+  LIBS greater_model
+  LABELS "model;real_model")

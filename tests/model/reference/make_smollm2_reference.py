@@ -5,16 +5,22 @@ llama.cpp's Q/K permutation and builds a fast tokenizer from the metadata. This 
 what the C++ tests (tests/model/test_smollm2_parity.cpp, tests/tokenizer/smollm2_tokenizer_test.cpp)
 compare against, into tests/fixtures/smollm2/:
 
-  tokenizer_reference.jsonl  {"text", "ids"}: the strings of tests/fixtures/tokenizer/*_reference.jsonl
+  tokenizer_reference.jsonl  {"text", "ids", "ids_pre"}: the strings of
+                             tests/fixtures/tokenizer/*_reference.jsonl. "ids": transformers'
+                             GGUF-built tokenizer as it is; "ids_pre": the same tokenizer with the
+                             split that tokenizer.ggml.pre = "smollm" names (llama.cpp: every
+                             \p{N} character on its own, then GPT-2's regex). transformers ignores
+                             tokenizer.ggml.pre, so the two differ on strings with digits
   chat_reference.jsonl       {"question", "prompt", "ids"}: apply_chat_template of one user turn
                              "question prompt" with add_generation_prompt=True
   reference.safetensors      the ChatML question's ids, argmax at every position, logits at a
                              fixed set of vocabulary ids, loss, the one-hot input gradient at one
                              prompt position, and greedy 64-token continuations of 5 questions
 
-Run in the reference environment (scripts/reference_env.sh), after scripts/get_smollm2.sh:
+Run in the reference environment (scripts/reference_env.sh; transformers also needs the
+`accelerate` package to load a GGUF), after scripts/get_smollm2.sh:
   .venv-reference/bin/python tests/model/reference/make_smollm2_reference.py \
-      models/smollm2-135m-instruct tests/fixtures/smollm2
+      models/smollm2-135m-instruct tests/fixtures/smollm2 [--tokenizer-only]
 """
 import glob
 import json
@@ -23,6 +29,7 @@ import sys
 
 import torch
 from safetensors.torch import save_file
+from tokenizers import Regex, pre_tokenizers
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -38,13 +45,16 @@ PARITY_QUESTION = "Which is heavier, a kilogram of feathers or a kilogram of iro
 VOCAB_SAMPLE = 256  # logits compared at this many fixed vocabulary ids (plus every argmax)
 
 
-def main(model_dir, out_dir):
+def main(model_dir, out_dir, tokenizer_only):
     torch.manual_seed(0)
     torch.set_num_threads(2)
     os.makedirs(out_dir, exist_ok=True)
     tok = AutoTokenizer.from_pretrained(model_dir, gguf_file=GGUF)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, gguf_file=GGUF, dtype=torch.float32)
-    model.eval()
+    # The split llama.cpp applies for tokenizer.ggml.pre = "smollm", on a copy of the tokenizer.
+    tok_pre = AutoTokenizer.from_pretrained(model_dir, gguf_file=GGUF)
+    tok_pre.backend_tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\p{N}"), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
 
     # Tokenizer ids on the shared tokenizer test strings.
     texts = []
@@ -58,7 +68,11 @@ def main(model_dir, out_dir):
     with open(os.path.join(out_dir, "tokenizer_reference.jsonl"), "w", encoding="utf-8") as f:
         for text in texts:
             ids = tok(text, add_special_tokens=False)["input_ids"]
-            f.write(json.dumps({"text": text, "ids": ids}, ensure_ascii=False) + "\n")
+            ids_pre = tok_pre(text, add_special_tokens=False)["input_ids"]
+            f.write(json.dumps({"text": text, "ids": ids, "ids_pre": ids_pre},
+                               ensure_ascii=False) + "\n")
+    if tokenizer_only:
+        return
 
     def chat_ids(question, prompt):
         content = question + (" " + prompt if prompt else "")
@@ -72,6 +86,8 @@ def main(model_dir, out_dir):
                 f.write(json.dumps({"question": q, "prompt": p, "ids": chat_ids(q, p)},
                                    ensure_ascii=False) + "\n")
 
+    model = AutoModelForCausalLM.from_pretrained(model_dir, gguf_file=GGUF, dtype=torch.float32)
+    model.eval()
     out = {}
     # Logits, loss and one-hot gradient on one ChatML question with the prompt.
     ids = torch.tensor([chat_ids(PARITY_QUESTION, PROMPT)])
@@ -112,6 +128,7 @@ def main(model_dir, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--tokenizer-only"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(args[0], args[1], "--tokenizer-only" in sys.argv)

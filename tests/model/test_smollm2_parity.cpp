@@ -4,6 +4,7 @@
 // and greedy continuations of five questions. Needs scripts/get_smollm2.sh (label real_model).
 #include <gtest/gtest.h>
 
+#include <iomanip>
 #include <memory>
 #include <string>
 
@@ -87,7 +88,8 @@ TEST(SmolLM2, LogitsLossAndOneHotGradientMatchTransformers) {
   const double cosine = (onehot * expected).sum().item<double>() /
                         (onehot.norm().item<double>() * expected.norm().item<double>());
   EXPECT_GE(cosine, 0.999);
-  std::cout << "one-hot gradient cosine at position " << position << " = " << cosine << "\n";
+  std::cout << "one-hot gradient cosine at position " << position << " = " << std::setprecision(9)
+            << cosine << "\n";
 }
 
 TEST(SmolLM2, GreedyGenerationMatchesTransformersOnFiveQuestions) {

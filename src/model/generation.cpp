@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ATen/core/grad_mode.h>  // at::AutoGradMode: not pulled in by ATen.h in LibTorch 2.x
+
 namespace greater {
 
 namespace {

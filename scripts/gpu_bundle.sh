@@ -35,8 +35,9 @@ for p in "${programs[@]}"; do
   found+=("$out/bin/$(basename "$f")")
 done
 
-# Libraries the GPU machine provides itself: glibc, the compiler runtime, LibTorch and CUDA.
-provided='^(linux-vdso|ld-linux|libc\.|libm\.|libdl\.|libpthread\.|librt\.|libstdc\+\+|libgcc_s|libgomp|libtorch|libc10|libcuda|libcudart|libnccl|libcublas|libcufft|libcurand|libcusolver|libcusparse|libcudnn|libnvrtc|libnvJitLink|libnvToolsExt|libcupti|libcufile|libnvshmem|libshm\.)'
+# Libraries the GPU machine provides itself: glibc (whose parts must come from one build), the
+# compiler runtime, LibTorch and CUDA.
+provided='^(linux-vdso|ld-linux|libc\.|libm\.|libdl\.|libpthread\.|librt\.|libresolv\.|libutil\.|libnsl\.|libanl\.|libstdc\+\+|libgcc_s|libgomp|libtorch|libc10|libcuda|libcudart|libnccl|libcublas|libcufft|libcurand|libcusolver|libcusparse|libcudnn|libnvrtc|libnvJitLink|libnvToolsExt|libcupti|libcufile|libnvshmem|libshm\.)'
 copy_deps() {  # copy_deps FILE...: every needed library not provided there, recursively (ldd)
   ldd "$@" 2>/dev/null | awk '/=> \//{print $1, $3}' | sort -u | while read -r name path; do
     [[ $name =~ $provided ]] && continue
@@ -62,7 +63,6 @@ done
 cp -rL "$lib/pmix2/lib/pmix" "$out/ompi/pmix/plugins"
 copy_deps "$out/ompi/bin/"* "$out/ompi/lib/x86_64-linux-gnu/openmpi/lib/openmpi3/"*.so \
   "$out/ompi/pmix/plugins/"*.so
-cp -L "$lib"/openmpi/lib/libmca_common_{sm,monitoring,ompio}.so.* "$out/lib/"
 
 {
   echo "# gpu-bundle from $(cd "$build" && pwd), $(date -u '+%F %T') UTC"

@@ -64,7 +64,8 @@ step() {  # step NAME TIMEOUT_S command...: runs, logs to RESULTS/NAME.log, reco
 
 env_report() {
   nvidia-smi
-  "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
+  # Python keeps the machine's own libraries (the bundle's are for the programs).
+  env -u LD_LIBRARY_PATH "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
       "device", torch.cuda.get_device_name(0))'
   cat "$bundle/MANIFEST"
   ldd "$bin/greater_dist" | grep -E 'torch|c10|cuda|nccl|mpi|hdf5|not found'
@@ -88,7 +89,7 @@ demo() {
 step demo 300 demo
 
 bench() {  # bench CONFIG EXAMPLES CHAIN
-  "${mpirun[@]}" -n 1 "$bin/greater_bench" --config "$1" --device cuda --dtype bfloat16 \
+  "$bin/greater_bench" --config "$1" --device cuda --dtype bfloat16 \
     --examples "$2" --candidates 3 --chain "$3" --iterations 1
 }
 step bench_1b 300 bench tests/fixtures/configs/llama-3.2-1b-instruct.json 50 512

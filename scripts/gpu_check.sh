@@ -43,8 +43,11 @@ export OPAL_PREFIX=$bundle/ompi OPAL_SYSCONFDIR=$bundle/ompi/etc
 export OPAL_LIBDIR=$bundle/ompi/lib/x86_64-linux-gnu/openmpi/lib
 export PMIX_MCA_mca_base_component_path=$bundle/ompi/pmix/plugins
 export OMPI_MCA_mca_base_component_show_load_errors=0 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_pml=ob1
+export PMIX_MCA_pcompress_base_silence_warning=1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-mpirun=("$bundle/ompi/bin/mpirun" --oversubscribe --bind-to none)
+export bundle bin results python
+mpirun="$bundle/ompi/bin/mpirun --oversubscribe --bind-to none"
+export mpirun
 
 summary=$results/summary.tsv
 printf 'step\tresult\tseconds\n' >"$summary"
@@ -53,8 +56,9 @@ step() {  # step NAME TIMEOUT_S command...: runs, logs to RESULTS/NAME.log, reco
   local name=$1 limit=$2 start=$SECONDS code
   shift 2
   [[ " ${GPU_CHECK_STEPS:-$name} " == *" $name "* ]] || return 0
-  echo "== $name: $*" | tee "$results/$name.log"
-  timeout "$limit" "$@" >>"$results/$name.log" 2>&1
+  echo "== $name: $*" >"$results/$name.log"
+  # Through bash, so that a step can be one of the functions below (exported with export -f).
+  timeout "$limit" bash -c '"$@"' "$name" "$@" >>"$results/$name.log" 2>&1
   code=$?
   local result=pass
   [ $code = 0 ] || { result="FAIL($code)"; failures=$((failures + 1)); }
@@ -70,28 +74,32 @@ env_report() {
   cat "$bundle/MANIFEST"
   ldd "$bin/greater_dist" | grep -E 'torch|c10|cuda|nccl|mpi|hdf5|not found'
 }
+export -f env_report
 step env 60 env_report
 
-step nccl 120 "${mpirun[@]}" -n 1 "$bin/dist_mpi_test" expect-nccl
+step nccl 120 $mpirun -n 1 "$bin/dist_mpi_test" expect-nccl
 
 model_tests() {
   export GREATER_TEST_DEVICE=cuda
   "$bin/test_model_runtime" --gtest_brief=1 || return 1
   [ ! -x "$bin/test_hf_parity" ] || "$bin/test_hf_parity" --gtest_brief=1
 }
+export -f model_tests
 step model_cuda 300 model_tests
 
 demo() {
-  "${mpirun[@]}" -n 1 "$bin/greater_dist" --job jobs/demo/arithmetic.toml --device cuda \
+  $mpirun -n 1 "$bin/greater_dist" --job jobs/demo/arithmetic.toml --device cuda \
     --dtype float32 --run_file "$results/demo-arithmetic.h5" --overwrite &&
     "$bin/greater_inspect" "$results/demo-arithmetic.h5"
 }
+export -f demo
 step demo 300 demo
 
 bench() {  # bench CONFIG EXAMPLES CHAIN
   "$bin/greater_bench" --config "$1" --device cuda --dtype bfloat16 \
     --examples "$2" --candidates 3 --chain "$3" --iterations 1
 }
+export -f bench
 step bench_1b 300 bench tests/fixtures/configs/llama-3.2-1b-instruct.json 50 512
 step bench_8b 420 bench tests/fixtures/configs/llama-3-8b-instruct.json 50 512
 

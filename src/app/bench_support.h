@@ -1,5 +1,5 @@
-// greater_bench's helpers: the machine's floor, a decode probe, the synthetic vocabulary that
-// lets a random-weight model run the optimizer, and a one-process communicator.
+// greater_bench's helpers: the machine's floor, a decode probe, and the synthetic vocabulary
+// that lets a random-weight model run the optimizer.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "greater/dist/communicator.h"
 #include "greater/optimizer/example_batch.h"
 
 namespace greater {
@@ -50,19 +49,6 @@ class WordSource {
   std::vector<TokenId> words_;
   mutable uint64_t draws_ = 0;
   uint64_t seed_;
-};
-
-// The communicator of a job that runs in one process.
-class SingleProcessCommunicator final : public Communicator {
- public:
-  int rank() const override { return 0; }
-  int size() const override { return 1; }
-  std::string backend() const override { return "none"; }
-  std::vector<double> all_gather(const std::vector<double>& local) override { return local; }
-  std::vector<int64_t> all_gather(const std::vector<int64_t>& local) override { return local; }
-  void all_reduce_sum(std::vector<double>&) override {}
-  void broadcast(std::string&, int) override {}
-  void barrier() override {}
 };
 
 }  // namespace greater

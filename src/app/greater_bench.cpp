@@ -19,6 +19,7 @@
 #include "greater/model/runtime.h"
 #include "greater/optimizer/greater_optimizer.h"
 #include "greater/optimizer/proposal.h"
+#include "greater/optimizer/single_process_communicator.h"
 
 using namespace greater;
 

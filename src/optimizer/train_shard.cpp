@@ -33,6 +33,12 @@ int64_t TrainShard::ensure_chains(const TokenIds& prompt, int64_t position) {
   return generated;
 }
 
+std::vector<TokenIds> TrainShard::chains(const TokenIds& prompt) const {
+  std::vector<TokenIds> out;
+  for (const auto& batch : chains_of(prompt)) out.insert(out.end(), batch.begin(), batch.end());
+  return out;
+}
+
 void TrainShard::keep_only(const TokenIds& prompt) {
   slot_.reset();  // the next iteration optimizes another position
   for (auto it = chains_.begin(); it != chains_.end();)

@@ -27,6 +27,8 @@ class TrainShard {
   // carry over to the next iteration). Returns the number of tokens generated. The fast path
   // starts them from the shared prefix of `position`.
   int64_t ensure_chains(const TokenIds& prompt, int64_t position = 0);
+  // The cached chains of `prompt`, in example order (after ensure_chains).
+  std::vector<TokenIds> chains(const TokenIds& prompt) const;
   // Drops every cached prompt but `prompt`.
   void keep_only(const TokenIds& prompt);
 

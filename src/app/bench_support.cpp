@@ -17,12 +17,6 @@ void synchronize(at::Device device) {
   if (!device.is_cpu()) at::zeros({1}, at::TensorOptions().device(device)).item<float>();
 }
 
-bool is_out_of_memory(const c10::Error& error) {
-  const std::string text = error.what();
-  return text.find("out of memory") != std::string::npos ||
-         text.find("not enough memory") != std::string::npos;
-}
-
 namespace {
 
 // Best rate of `work` units per second over a few timed batches of `reps` calls.

@@ -14,9 +14,6 @@ namespace greater {
 // Waits for the device's queued work (a no-op on the CPU), so wall-clock timers are honest.
 void synchronize(at::Device device);
 
-// True for LibTorch's allocation failures (CUDA's "out of memory", the CPU allocator's).
-bool is_out_of_memory(const c10::Error& error);
-
 // This machine's matmul peak (a timed large square product in `dtype`) and memory bandwidth
 // (a timed large copy, bytes read plus written), best of a few repetitions.
 struct MachineFloor {

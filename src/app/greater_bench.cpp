@@ -148,12 +148,13 @@ StageTotals run_iterations(const BenchOptions& o, const Setup& s, bool fast, at:
 
 void print_run(const char* label, const StageTotals& t, const MachineFloor& floor) {
   std::printf("\n[%s] %ld iteration(s)\n", label, long(t.iterations));
-  std::printf("  %-10s %9s %9s %11s %9s %8s %10s\n", "stage", "s/iter", "GFLOP", "decode GB",
-              "floor s", "of floor", "tokens/s");
+  std::printf("  %-10s %9s %9s %6s %10s %9s %8s %9s\n", "stage", "s/iter", "GFLOP", "attn",
+              "decode GB", "floor s", "of floor", "tokens/s");
   auto line = [&](const std::string& name, double seconds, const ComputeCounter& w) {
     const double n = std::max<int64_t>(1, t.iterations);
-    std::printf("  %-10s %9.3f %9.2f %11.3f %9.3f %8.3f %10.1f\n", name.c_str(), seconds / n,
-                w.flops() / n / 1e9, w.decode_bytes / n / 1e9, w.floor_seconds / n,
+    std::printf("  %-10s %9.3f %9.2f %6.3f %10.3f %9.3f %8.3f %9.1f\n", name.c_str(), seconds / n,
+                w.flops() / n / 1e9, w.flops() > 0 ? w.attention_flops / w.flops() : 0.0,
+                w.decode_bytes / n / 1e9, w.floor_seconds / n,
                 seconds > 0 ? w.floor_seconds / seconds : 0.0,
                 seconds > 0 ? w.generated_tokens / seconds : 0.0);
   };
@@ -241,6 +242,7 @@ int main(int argc, char** argv) {
   app.add_flag("--baseline", o.baseline, "also time the straightforward stages, first");
   app.add_flag("!--no-decode-probe", o.decode_probe, "skip the batch-1/batch-16 decode probe");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows while a long run goes on
   try {
     return run(o);
   } catch (const Error& e) {

@@ -1,7 +1,10 @@
 // The fast stages of TrainShard (docs/FAST_ITERATION.md). Everything that depends only on
 // question ‖ prompt[:position] is run once per iteration (the slot prefix) and shared by the
 // proposal, the gradient and every prompt whose chains are decoded.
+#include <algorithm>
 #include <stdexcept>
+
+#include "greater/model/runtime.h"
 
 #include "greater/optimizer/proposal.h"
 #include "greater/optimizer/train_shard.h"
@@ -79,47 +82,57 @@ std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int
   std::vector<double> scores;
   for (size_t mb = 0; mb < batches_.size(); ++mb) {
     const std::vector<SequenceParts> parts = full_sequences(mb, prompt, chains[mb]);
-    std::vector<TokenIds> suffixes;
-    for (const SequenceParts& p : parts)
-      suffixes.emplace_back(p.ids.begin() + p.prompt + position, p.ids.end());
-    const PaddedBatch padded = right_padded(suffixes, model.device());
     const PrefixCache& prefix = slot.caches[mb];
-    const int64_t batch = suffixes.size(), length = padded.ids.size(1);
-
-    at::AutoGradMode grad_mode(true);
-    KVCache cache = prefix.cache;  // appends with gradients concatenate: the original stays
-    const at::Tensor embeds = model.embed(padded.ids).detach().requires_grad_(true);
-    ForwardInput input;
-    input.embeds = embeds;
-    input.positions = prefix.next_position.unsqueeze(1) + padded.positions;
-    // Right padding after real tokens needs no mask: causality hides it from them.
-    input.attention_mask = at::cat({prefix.mask, at::ones({batch, length}, long_options)}, 1);
-    const ComputeCounter before = compute_counter();
-    const at::Tensor hidden = model.final_hidden(input, &cache);
-    at::Tensor total = at::zeros({}, hidden.options().dtype(at::kFloat));
-    for (int64_t b = 0; b < batch; ++b) {
-      const SequenceParts& p = parts[b];
-      const int64_t offset = p.prompt + position;  // suffix row r is sequence position offset + r
-      // Token t is predicted by the row of t - 1.
-      auto cross_entropy = [&](int64_t begin, int64_t end, double temperature, bool mean) {
-        const at::Tensor rows = at::arange(begin - 1 - offset, end - 1 - offset, long_options);
-        const at::Tensor logits =
-            model.lm_head(hidden[b].index_select(0, rows)).to(at::kFloat) / temperature;
-        const std::vector<int64_t> ids(p.ids.begin() + begin, p.ids.begin() + end);
-        return at::cross_entropy_loss(logits, at::tensor(ids, at::kLong).to(model.device()),
-                                      {}, mean ? at::Reduction::Mean : at::Reduction::Sum);
-      };
-      total = total + cross_entropy(p.answer, p.end, recipe_.settings.answer_temperature, true);
-      // Prompt tokens after the slot; the earlier ones do not depend on it.
-      if (static_cast<int64_t>(p.header) > offset + 1)
-        total = total + recipe_.settings.gradient_prompt_weight / prompt_length *
-                            cross_entropy(offset + 1, p.header, 1.0, false);
-    }
-    count_activation_backward(compute_counter() - before);
-    total.backward();
-    const at::Tensor slot_grad = embeds.grad().select(1, 0).to(at::kDouble);        // [B, H]
-    const at::Tensor s = at::matmul(slot_grad, candidate_embeds.t()).to(at::kCPU);  // [B, C]
-    scores.insert(scores.end(), s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
+    std::vector<double> mb_scores(parts.size() * candidates.size());
+    // Examples [first, first + count) of the micro-batch in one pass (fewer if memory runs out).
+    auto run = [&](int64_t first, int64_t count) {
+      std::vector<TokenIds> suffixes;
+      for (int64_t b = first; b < first + count; ++b)
+        suffixes.emplace_back(parts[b].ids.begin() + parts[b].prompt + position, parts[b].ids.end());
+      const PaddedBatch padded = right_padded(suffixes, model.device());
+      const at::Tensor rows = at::arange(first, first + count, long_options);
+      at::AutoGradMode grad_mode(true);
+      KVCache cache = prefix.cache;
+      cache.select_rows(rows);  // a copy; appends with gradients concatenate anyway
+      const at::Tensor embeds = model.embed(padded.ids).detach().requires_grad_(true);
+      ForwardInput input;
+      input.embeds = embeds;
+      input.positions = prefix.next_position.index_select(0, rows).unsqueeze(1) + padded.positions;
+      // Right padding after real tokens needs no mask: causality hides it from them.
+      input.attention_mask = at::cat(
+          {prefix.mask.index_select(0, rows), at::ones({count, padded.ids.size(1)}, long_options)},
+          1);
+      const ComputeCounter before = compute_counter();
+      const at::Tensor hidden = model.final_hidden(input, &cache);
+      at::Tensor total = at::zeros({}, hidden.options().dtype(at::kFloat));
+      for (int64_t b = 0; b < count; ++b) {
+        const SequenceParts& p = parts[first + b];
+        const int64_t offset = p.prompt + position;  // suffix row r is position offset + r
+        // Token t is predicted by the row of t - 1.
+        auto cross_entropy = [&](int64_t begin, int64_t end, double temperature, bool mean) {
+          const at::Tensor rows = at::arange(begin - 1 - offset, end - 1 - offset, long_options);
+          const at::Tensor logits =
+              model.lm_head(hidden[b].index_select(0, rows)).to(at::kFloat) / temperature;
+          const std::vector<int64_t> ids(p.ids.begin() + begin, p.ids.begin() + end);
+          return at::cross_entropy_loss(logits, at::tensor(ids, at::kLong).to(model.device()),
+                                        {}, mean ? at::Reduction::Mean : at::Reduction::Sum);
+        };
+        total = total + cross_entropy(p.answer, p.end, recipe_.settings.answer_temperature, true);
+        // Prompt tokens after the slot; the earlier ones do not depend on it.
+        if (static_cast<int64_t>(p.header) > offset + 1)
+          total = total + recipe_.settings.gradient_prompt_weight / prompt_length *
+                              cross_entropy(offset + 1, p.header, 1.0, false);
+      }
+      count_activation_backward(compute_counter() - before);
+      total.backward();
+      const at::Tensor slot_grad = embeds.grad().select(1, 0).to(at::kDouble);  // [count, H]
+      const at::Tensor s =
+          at::matmul(slot_grad, candidate_embeds.t()).to(at::kCPU).contiguous();  // [count, C]
+      std::copy(s.data_ptr<double>(), s.data_ptr<double>() + s.numel(),
+                mb_scores.begin() + first * candidates.size());
+    };
+    in_batches_that_fit(0, parts.size(), run);
+    scores.insert(scores.end(), mb_scores.begin(), mb_scores.end());
   }
   return scores;
 }
@@ -153,17 +166,31 @@ std::vector<SelectionTerms> TrainShard::decode_and_score(const std::vector<Token
         requests.push_back(std::move(r));
       }
     }
-    const std::vector<ScoredSequence> scored =
-        generate_and_score(*recipe_.model, slot.caches[mb], requests, options,
-                           prompt_length - position - 1, recipe_.settings.answer_temperature);
-    const at::Tensor slot_log_probs = slot.slot_log_probs[mb].to(at::kCPU).to(at::kDouble);
+    std::vector<ScoredSequence> scored(requests.size());
+    in_batches_that_fit(0, requests.size(), [&](int64_t first, int64_t count) {
+      const std::vector<ScoredRequest> part(requests.begin() + first,
+                                            requests.begin() + first + count);
+      const std::vector<ScoredSequence> done =
+          generate_and_score(*recipe_.model, slot.caches[mb], part, options,
+                             prompt_length - position - 1, recipe_.settings.answer_temperature);
+      std::copy(done.begin(), done.end(), scored.begin() + first);
+    });
+    // Each candidate's slot token under each example's prefix: [prompts, examples].
+    std::vector<int64_t> slot_tokens;
+    for (const TokenIds& prompt : prompts) slot_tokens.push_back(prompt[position]);
+    const at::Tensor slot_log_probs =
+        slot.slot_log_probs[mb]
+            .index_select(1, at::tensor(slot_tokens, at::kLong).to(recipe_.model->device()))
+            .t()
+            .to(at::kDouble)
+            .to(at::kCPU);
     for (size_t k = 0; k < prompts.size(); ++k) {
       for (size_t i = 0; i < batches_[mb].size(); ++i) {
         const ScoredSequence& s = scored[k * batches_[mb].size() + i];
         *tokens_generated += s.chain.tokens.size() + (s.chain.stopped ? 1 : 0);
         chains[k][mb].push_back(s.chain.tokens);
         // Prompt NLL: the shared head, the slot's token, then the tokens after it.
-        double nll = slot.head_nll[mb][i] - slot_log_probs[i][prompts[k][position]].item<double>();
+        double nll = slot.head_nll[mb][i] - slot_log_probs[k][i].item<double>();
         for (double lp : s.own_log_probs) nll -= lp;
         double answer_ce = 0;
         for (double v : s.target_nll) answer_ce += v;

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "greater/model/runtime.h"
 #include "greater/model/transformer.h"
 #include "greater/optimizer/greater_optimizer.h"
 #include "greater/optimizer/proposal.h"
@@ -124,6 +125,21 @@ TEST(FastIteration, SameChoicesOverIterations) {
     EXPECT_EQ(histories[0][i].second, histories[1][i].second) << "step " << i;
     EXPECT_NEAR(histories[0][i].first, histories[1][i].first, 1e-6) << "step " << i;
   }
+}
+
+TEST(MemoryBackoff, HalvesUntilBatchesFit) {
+  std::vector<int> runs(10, 0);
+  std::vector<int64_t> sizes;
+  in_batches_that_fit(0, 10, [&](int64_t first, int64_t count) {
+    TORCH_CHECK(count <= 3, "CUDA out of memory. Tried to allocate 2.00 GiB");
+    sizes.push_back(count);
+    for (int64_t i = first; i < first + count; ++i) ++runs[i];
+  });
+  EXPECT_EQ(runs, std::vector<int>(10, 1));  // every item once, none lost or repeated
+  EXPECT_EQ(sizes, (std::vector<int64_t>{2, 3, 2, 3}));
+  // Other errors are not retried.
+  EXPECT_THROW(in_batches_that_fit(0, 4, [](int64_t, int64_t) { TORCH_CHECK(false, "shape"); }),
+               c10::Error);
 }
 
 }  // namespace

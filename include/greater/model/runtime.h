@@ -19,4 +19,21 @@ at::Device parse_device(const std::string& text);
 at::ScalarType parse_dtype(const std::string& text, at::Device device);
 std::string dtype_name(at::ScalarType dtype);
 
+// True for LibTorch's allocation failures (CUDA's "out of memory", the CPU allocator's).
+bool is_out_of_memory(const c10::Error& error);
+
+// Calls fn(first, count) once for the items [first, first + count); when memory runs out, for
+// each half instead, recursively down to single items. `fn` must write each item's results in
+// that item's own place, so that a failed attempt leaves nothing behind.
+template <typename F>
+void in_batches_that_fit(int64_t first, int64_t count, const F& fn) {
+  try {
+    fn(first, count);
+  } catch (const c10::Error& e) {
+    if (count <= 1 || !is_out_of_memory(e)) throw;
+    in_batches_that_fit(first, count / 2, fn);
+    in_batches_that_fit(first + count / 2, count - count / 2, fn);
+  }
+}
+
 }  // namespace greater

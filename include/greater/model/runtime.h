@@ -4,6 +4,8 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace greater {
 
@@ -27,12 +29,17 @@ bool is_out_of_memory(const c10::Error& error);
 // that item's own place, so that a failed attempt leaves nothing behind.
 template <typename F>
 void in_batches_that_fit(int64_t first, int64_t count, const F& fn) {
-  try {
-    fn(first, count);
-  } catch (const c10::Error& e) {
-    if (count <= 1 || !is_out_of_memory(e)) throw;
-    in_batches_that_fit(first, count / 2, fn);
-    in_batches_that_fit(first + count / 2, count - count / 2, fn);
+  std::vector<std::pair<int64_t, int64_t>> pending = {{first, count}};  // (first, count)
+  while (!pending.empty()) {
+    const auto [begin, size] = pending.back();
+    pending.pop_back();
+    try {
+      fn(begin, size);
+    } catch (const c10::Error& e) {
+      if (size <= 1 || !is_out_of_memory(e)) throw;
+      pending.emplace_back(begin + size / 2, size - size / 2);  // runs after the first half
+      pending.emplace_back(begin, size / 2);
+    }
   }
 }
 

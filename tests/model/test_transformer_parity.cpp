@@ -8,11 +8,13 @@
 
 #include "greater/model/generation.h"
 #include "greater/model/safetensors.h"
-#include "greater/model/tensor_convert.h"
 #include "greater/model/transformer.h"
+#include "parity_support.h"
 #include "test_device.h"
 
 using namespace greater;
+using test::cosine;
+using test::reference_tensor;
 
 namespace {
 
@@ -31,16 +33,6 @@ ParityCase parity_case(const std::string& name) {
     return {name, std::string(GREATER_SOURCE_DIR) + "/models/demo-reasoner",
             fixture(name) + "/reference.safetensors"};
   return {name, fixture(name), fixture(name) + "/reference.safetensors"};
-}
-
-at::Tensor reference_tensor(const SafetensorsFile& ref, const std::string& name) {
-  const TensorView& view = ref.tensor(name);
-  return tensor_from_view(view, view.dtype == StDType::I64 ? at::kLong : at::kFloat, at::kCPU);
-}
-
-double cosine(const at::Tensor& a, const at::Tensor& b) {
-  return (a.flatten() * b.flatten()).sum().item<double>() /
-         (a.norm().item<double>() * b.norm().item<double>());
 }
 
 class Parity : public ::testing::TestWithParam<std::string> {};
@@ -67,18 +59,10 @@ TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   }
 
   // Loss = next-token cross-entropy; its gradient w.r.t. a one-hot input is E · dL/de.
-  const PaddedBatch batch = right_padded(
-      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, device);
-  at::Tensor loss_value;
-  const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
-    const at::Tensor out = model.lm_head(hidden);
-    const int64_t n = out.size(1);
-    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1),
-                                        ids[0].narrow(0, 1, n - 1).to(out.device()));
-    return loss_value;
-  });
-  EXPECT_NEAR(loss_value.item<double>(), reference_tensor(*ref, "loss").item<double>(), 1e-5);
-  const at::Tensor onehot_grad = at::matmul(grad, model.weights().embed_tokens.t()).cpu();
+  const test::LossAndGradient lg = test::loss_and_onehot_gradient(model, ids);
+  EXPECT_NEAR(lg.loss, reference_tensor(*ref, "loss").item<double>(), 1e-5);
+  const at::Tensor onehot_grad =
+      lg.onehot_grad.reshape(reference_tensor(*ref, "onehot_grad").sizes());
   const at::Tensor ref_grad = reference_tensor(*ref, "onehot_grad");
   EXPECT_GE(cosine(onehot_grad, ref_grad), 0.9999);
   EXPECT_LT((onehot_grad - ref_grad).abs().max().item<double>(), 1e-5);

@@ -10,3 +10,9 @@ greater_add_test(test_smollm2_parity
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_smollm2_parity.cpp
   LIBS greater_model
   LABELS real_model)  # one label: greater_add_test keeps only the first of a list
+
+# Against Hugging Face transformers' own outputs (tests/fixtures/hf, scripts/make_hf_fixtures.py).
+greater_add_test(test_hf_parity
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hf_parity.cpp
+  LIBS greater_model
+  LABELS model)

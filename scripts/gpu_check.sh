@@ -100,8 +100,8 @@ bench() {  # bench CONFIG EXAMPLES CHAIN
     --examples "$2" --candidates 3 --chain "$3" --iterations 1
 }
 export -f bench
-step bench_1b 300 bench configs/models/llama3_2_1b_shape.json 50 512
-step bench_8b 420 bench configs/models/llama3_8b_shape.json 50 512
+step bench_1b 150 bench configs/models/llama3_2_1b_shape.json 50 512
+step bench_8b 330 bench configs/models/llama3_8b_shape.json 50 512
 
 echo "gpu_check: $failures failed step(s); results in $results"
 cat "$summary"

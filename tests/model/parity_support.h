@@ -24,9 +24,8 @@ inline double cosine(const at::Tensor& a, const at::Tensor& b) {
   return (x * y).sum().item<double>() / (x.norm().item<double>() * y.norm().item<double>());
 }
 
-// Compared on CPU in float32, whatever device and dtype `a` was computed in.
 inline double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
-  return (a.to(at::kCPU).to(at::kFloat) - b.to(at::kCPU).to(at::kFloat)).abs().max().item<double>();
+  return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
 }
 
 struct LossAndGradient {
@@ -35,21 +34,18 @@ struct LossAndGradient {
 };
 
 // The loss is computed as the optimizer computes its losses: through input_embedding_gradient,
-// which returns the gradient with respect to the unscaled input embeddings. `ids` [1, T] on CPU;
-// the model may live on any device (results come back on CPU).
+// which returns the gradient with respect to the unscaled input embeddings.
 inline LossAndGradient loss_and_onehot_gradient(const Transformer& model, const at::Tensor& ids) {
   const PaddedBatch batch = right_padded(
-      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, model.device());
+      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, at::kCPU);
   at::Tensor loss_value;
   const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
     const at::Tensor out = model.lm_head(hidden);
     const int64_t n = out.size(1);
-    const at::Tensor targets = ids[0].narrow(0, 1, n - 1).to(out.device());
-    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), targets);
+    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), ids[0].narrow(0, 1, n - 1));
     return loss_value;
   });
-  return {loss_value.item<double>(),
-          at::matmul(grad, model.weights().embed_tokens.t()).squeeze(0).to(at::kCPU)};
+  return {loss_value.item<double>(), at::matmul(grad, model.weights().embed_tokens.t()).squeeze(0)};
 }
 
 }  // namespace greater::test

@@ -11,6 +11,11 @@ if(TARGET greater_optimizer)
   target_link_libraries(greater_dist PRIVATE greater_optimizer CLI11::CLI11 greater_warnings)
   target_compile_definitions(greater_dist PRIVATE GREATER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GREATER_VERSION="${PROJECT_VERSION}")
+
+  # Iterations timed against the machine's floor (not a test).
+  add_executable(greater_bench greater_bench.cpp bench_support.cpp)
+  target_link_libraries(greater_bench PRIVATE greater_optimizer CLI11::CLI11
+    nlohmann_json::nlohmann_json greater_warnings)
 endif()
 
 if(TARGET greater_record)

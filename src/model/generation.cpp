@@ -2,14 +2,11 @@
 
 #include <algorithm>
 
+#include <ATen/core/grad_mode.h>  // at::AutoGradMode: not pulled in by ATen.h in LibTorch 2.x
+
+#include "greater/model/compute_counter.h"
+
 namespace greater {
-
-namespace {
-
-// Left-padded prompts: ids, real-token mask and positions that count real tokens only.
-struct LeftPadded {
-  at::Tensor ids, mask, positions;  // [B, T]
-};
 
 LeftPadded left_padded(const std::vector<TokenIds>& prompts, int64_t pad_id, at::Device device) {
   int64_t longest = 0;
@@ -29,8 +26,6 @@ LeftPadded left_padded(const std::vector<TokenIds>& prompts, int64_t pad_id, at:
   out.positions = (out.mask.cumsum(1) - 1).clamp_min(0);
   return out;
 }
-
-}  // namespace
 
 std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
                                                const std::vector<TokenIds>& prompts,
@@ -63,11 +58,14 @@ std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
       logits = model.forward(input);
     }
     const at::Tensor next = logits.select(1, logits.size(1) - 1).argmax(-1);  // [B]
+    compute_counter().generated_tokens += next.size(0);
     const at::Tensor finished = options.stop_ids.empty()
                                     ? at::zeros_like(next, next.options().dtype(at::kBool))
                                     : at::isin(next, stop_ids);
-    const std::vector<int64_t> next_host(next.to(at::kCPU).data_ptr<int64_t>(),
-                                         next.to(at::kCPU).data_ptr<int64_t>() + next.numel());
+    // One host copy: on CUDA each .to(kCPU) is a new tensor, so both ends must come from it.
+    const at::Tensor next_cpu = next.to(at::kCPU).contiguous();
+    const std::vector<int64_t> next_host(next_cpu.data_ptr<int64_t>(),
+                                         next_cpu.data_ptr<int64_t>() + next_cpu.numel());
     const at::Tensor finished_host = finished.to(at::kCPU);
     std::vector<int64_t> keep;
     for (size_t r = 0; r < row_of.size(); ++r) {
@@ -151,6 +149,12 @@ std::vector<std::vector<double>> score_continuations(const Transformer& model,
   return scores;
 }
 
+void count_activation_backward(const ComputeCounter& forward) {
+  // Activation gradients only: each product Y = X·W needs dX = dY·Wᵀ (its forward cost), and
+  // the attention products need gradients for both of their inputs (twice the forward cost).
+  compute_counter().add(forward.matmul_flops, 2 * forward.attention_flops, forward.bytes, false);
+}
+
 at::Tensor input_embedding_gradient(
     const Transformer& model, const PaddedBatch& batch,
     const std::function<at::Tensor(const at::Tensor& hidden)>& loss_of_hidden) {
@@ -161,7 +165,9 @@ at::Tensor input_embedding_gradient(
   ForwardInput input;
   input.embeds = embeds;
   input.positions = batch.positions;
+  const ComputeCounter before = compute_counter();
   const at::Tensor loss = loss_of_hidden(model.final_hidden(input));
+  count_activation_backward(compute_counter() - before);
   loss.backward();
   return embeds.grad().to(at::kFloat);
 }

@@ -62,4 +62,10 @@ std::string dtype_name(at::ScalarType dtype) {
   }
 }
 
+bool is_out_of_memory(const c10::Error& error) {
+  const std::string text = error.what();
+  return text.find("out of memory") != std::string::npos ||
+         text.find("not enough memory") != std::string::npos;
+}
+
 }  // namespace greater

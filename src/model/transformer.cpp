@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "greater/model/compute_counter.h"
 #include "greater/model/rope.h"
 
 namespace greater {
@@ -99,6 +100,9 @@ at::Tensor Transformer::forward(const ForwardInput& input, KVCache* cache,
 }
 
 at::Tensor Transformer::lm_head(const at::Tensor& hidden) const {
+  const double rows = static_cast<double>(hidden.numel() / config_.hidden_size);
+  const double weight = static_cast<double>(config_.vocab_size) * config_.hidden_size;
+  compute_counter().add(2 * rows * weight, 0, weight * hidden.element_size(), false);
   at::Tensor logits = at::matmul(hidden, weights_.lm_head.t());
   if (config_.final_logit_softcap > 0) logits = soft_cap(logits, config_.final_logit_softcap);
   return logits;
@@ -109,6 +113,7 @@ at::Tensor Transformer::final_hidden(const ForwardInput& input, KVCache* cache,
   const int64_t steps = input.embeds.size(1);
   const int64_t cached = cache ? cache->length() : 0;
   const at::Device device = input.embeds.device();
+  count_pass(input.embeds.size(0), steps, cached, input.embeds.element_size(), cache != nullptr);
 
   at::Tensor x = input.embeds;
   if (config_.scale_embeddings) {
@@ -146,6 +151,21 @@ at::Tensor Transformer::final_hidden(const ForwardInput& input, KVCache* cache,
   x = rms_norm(x, weights_.final_norm);
   if (hidden_states) hidden_states->push_back(x);
   return x;
+}
+
+void Transformer::count_pass(int64_t batch, int64_t steps, int64_t cached, int64_t element_size,
+                             bool cached_decode) const {
+  const ModelConfig& c = config_;
+  const double q_out = c.num_heads * c.head_dim, kv_out = c.num_kv_heads * c.head_dim;
+  const double layer_weights =
+      c.hidden_size * (2 * q_out + 2 * kv_out) + 3.0 * c.hidden_size * c.intermediate_size;
+  const double tokens = static_cast<double>(batch) * steps;
+  const double keys = static_cast<double>(cached + steps);
+  const double matmul = 2 * tokens * layer_weights * c.num_layers;
+  const double attention = 4.0 * batch * c.num_heads * steps * keys * c.head_dim * c.num_layers;
+  const double kv_bytes = 2.0 * batch * keys * kv_out * c.num_layers * element_size;
+  const double weight_bytes = layer_weights * c.num_layers * element_size;
+  compute_counter().add(matmul, attention, weight_bytes + kv_bytes, cached_decode && steps == 1);
 }
 
 at::Tensor Transformer::forward_ids(const at::Tensor& ids) const {

@@ -110,18 +110,22 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   int64_t generated = 0;
 
   // 1 chains for the current prompt (free when the last iteration chose these chains).
+  observe("start");
   auto t = Clock::now();
-  generated += shard_.ensure_chains(prompt);
+  generated += shard_.ensure_chains(prompt, pos);
   row.stage_seconds.push_back(seconds_since(t));
+  observe("chains");
   stop_point();
 
   // 2 propose candidates for the slot, 3 rank them by gradient, 4 evaluate the best few.
   t = Clock::now();
   const std::vector<int64_t> candidates = propose(prompt, pos, row.step);
   row.stage_seconds.push_back(seconds_since(t));
+  observe("proposal");
   t = Clock::now();
   const std::vector<int64_t> ranked = rank_by_gradient(prompt, pos, candidates, row);
   row.stage_seconds.push_back(seconds_since(t));
+  observe("gradient");
   stop_point();
   t = Clock::now();
   const bool period_rule = pos >= recipe_.settings.period_rule_fraction * state.initial_length;
@@ -129,6 +133,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   prompt[pos] = choice;
   shard_.keep_only(prompt);
   row.stage_seconds.push_back(seconds_since(t));
+  observe("selection");
 
   // Next position: sweep left to right; at the end wrap after a '.', else grow by the filler.
   const int64_t length = prompt.size();
@@ -201,13 +206,22 @@ int64_t GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
   // The best few by gradient, each scored on the train set with its own chains. A '.'
   // candidate past the threshold is accepted once reached and ends the evaluation.
   const OptimizerSettings& s = recipe_.settings;
+  auto forced_by_period = [&](int64_t id) {
+    return period_rule && text_of({id}).find('.') != std::string::npos;
+  };
+  // The candidates evaluated: the best few, up to the first one the '.' rule accepts.
+  std::vector<TokenIds> trials;
+  for (size_t r = 0; r < ranked.size() && r < static_cast<size_t>(s.candidates_evaluated); ++r) {
+    trials.push_back(prompt);
+    trials.back()[pos] = ranked[r];
+    if (forced_by_period(ranked[r])) break;
+  }
+  const std::vector<SelectionTerms> all_terms = shard_.selection_terms(trials, pos, generated);
+  stop_point();
   double best = INFINITY;
   int64_t choice = prompt[pos];
-  for (size_t r = 0; r < ranked.size() && r < static_cast<size_t>(s.candidates_evaluated); ++r) {
-    TokenIds trial = prompt;
-    trial[pos] = ranked[r];
-    const SelectionTerms terms = shard_.selection_terms(trial, generated);
-    stop_point();
+  for (size_t r = 0; r < trials.size(); ++r) {
+    const SelectionTerms& terms = all_terms[r];
     const double mistakes = mean_in_example_order(comm_.all_gather(terms.mistake));
     const double answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
     const double prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
@@ -217,7 +231,7 @@ int64_t GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
     row.evaluated_answer_ce.push_back(answer_ce);
     row.evaluated_prompt_nll.push_back(prompt_nll);
     row.evaluated_score.push_back(score);
-    const bool forced = period_rule && text_of({ranked[r]}).find('.') != std::string::npos;
+    const bool forced = forced_by_period(ranked[r]);
     if (score <= best || forced) {  // ties go to the later candidate
       best = score;
       choice = ranked[r];

@@ -12,8 +12,13 @@ TrainShard::TrainShard(const SequenceRecipe& recipe,
   for (const auto& b : batches_) size_ += b.size();
 }
 
-int64_t TrainShard::ensure_chains(const TokenIds& prompt) {
+int64_t TrainShard::ensure_chains(const TokenIds& prompt, int64_t position) {
   if (chains_.count(prompt)) return 0;
+  if (fast()) {
+    int64_t generated = 0;
+    decode_and_score({prompt}, position, &generated);
+    return generated;
+  }
   int64_t generated = 0;
   Chains chains;
   for (const auto& batch : batches_) {
@@ -28,7 +33,14 @@ int64_t TrainShard::ensure_chains(const TokenIds& prompt) {
   return generated;
 }
 
+std::vector<TokenIds> TrainShard::chains(const TokenIds& prompt) const {
+  std::vector<TokenIds> out;
+  for (const auto& batch : chains_of(prompt)) out.insert(out.end(), batch.begin(), batch.end());
+  return out;
+}
+
 void TrainShard::keep_only(const TokenIds& prompt) {
+  slot_.reset();  // the next iteration optimizes another position
   for (auto it = chains_.begin(); it != chains_.end();)
     it = it->first == prompt ? std::next(it) : chains_.erase(it);
 }
@@ -58,6 +70,7 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& pro
                                                              const std::vector<bool>& allowed,
                                                              int64_t previous_token,
                                                              int64_t k_max) const {
+  if (fast()) return slot_top_lists_fast(prompt, position, allowed, previous_token, k_max);
   c10::InferenceMode inference;
   const Transformer& model = *recipe_.model;
   std::vector<std::vector<int64_t>> lists;
@@ -86,6 +99,7 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& pro
 
 std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t position,
                                                 const std::vector<int64_t>& candidates) const {
+  if (fast()) return gradient_scores_fast(prompt, position, candidates);
   const Transformer& model = *recipe_.model;
   const Chains& chains = chains_of(prompt);
   const at::Tensor candidate_ids = at::tensor(candidates, at::kLong).to(model.device());
@@ -138,6 +152,27 @@ SelectionTerms TrainShard::selection_terms(const TokenIds& prompt, int64_t* toke
     }
   }
   return out;
+}
+
+std::vector<SelectionTerms> TrainShard::selection_terms(const std::vector<TokenIds>& prompts,
+                                                        int64_t position,
+                                                        int64_t* tokens_generated) {
+  std::vector<SelectionTerms> terms;
+  if (!fast()) {
+    for (const TokenIds& p : prompts) terms.push_back(selection_terms(p, tokens_generated));
+    return terms;
+  }
+  // Prompts whose chains are cached need no decoding: score them as they are.
+  std::vector<TokenIds> to_decode;
+  for (const TokenIds& p : prompts)
+    if (!chains_.count(p)) to_decode.push_back(p);
+  const std::vector<SelectionTerms> decoded = decode_and_score(to_decode, position, tokens_generated);
+  size_t next = 0;
+  for (const TokenIds& p : prompts) {
+    const bool was_decoded = next < to_decode.size() && to_decode[next] == p;
+    terms.push_back(was_decoded ? decoded[next++] : selection_terms(p, tokens_generated));
+  }
+  return terms;
 }
 
 }  // namespace greater

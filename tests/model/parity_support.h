@@ -34,18 +34,21 @@ struct LossAndGradient {
 };
 
 // The loss is computed as the optimizer computes its losses: through input_embedding_gradient,
-// which returns the gradient with respect to the unscaled input embeddings.
+// which returns the gradient with respect to the unscaled input embeddings. ids [1, T] on the
+// CPU; the model may live on any device; the gradient comes back on the CPU.
 inline LossAndGradient loss_and_onehot_gradient(const Transformer& model, const at::Tensor& ids) {
   const PaddedBatch batch = right_padded(
-      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, at::kCPU);
+      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, model.device());
+  const at::Tensor targets = ids[0].to(model.device());
   at::Tensor loss_value;
   const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
     const at::Tensor out = model.lm_head(hidden);
     const int64_t n = out.size(1);
-    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), ids[0].narrow(0, 1, n - 1));
+    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), targets.narrow(0, 1, n - 1));
     return loss_value;
   });
-  return {loss_value.item<double>(), at::matmul(grad, model.weights().embed_tokens.t()).squeeze(0)};
+  return {loss_value.item<double>(),
+          at::matmul(grad, model.weights().embed_tokens.t()).squeeze(0).cpu()};
 }
 
 }  // namespace greater::test

@@ -1,7 +1,8 @@
 // The C++ transformer against Hugging Face transformers itself: tiny random checkpoints that
 // transformers made and saved (scripts/make_hf_fixtures.py; versions in
 // tests/fixtures/hf/MANIFEST.json), one per supported architecture, with transformers' fp32
-// logits, hidden states, loss, one-hot gradient, bf16 logits and 32 greedy tokens.
+// logits, hidden states, loss, one-hot gradient, bf16 logits and 32 greedy tokens. On the test
+// device (test_device.h): the CPU, or CUDA under scripts/gpu_check.sh.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "greater/model/safetensors.h"
 #include "greater/model/transformer.h"
 #include "parity_support.h"
+#include "test_device.h"
 
 using namespace greater;
 using test::cosine;
@@ -35,15 +37,16 @@ TokenIds to_ids(const at::Tensor& t) {
 class HfParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(HfParity, Fp32LogitsHiddenStatesLossAndGradientMatchTransformers) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
   const auto ref = reference(GetParam());
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
 
   std::vector<at::Tensor> hidden;
   ForwardInput input;
-  input.embeds = model.embed(ids);
-  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0);
-  const at::Tensor logits = model.forward(input, nullptr, &hidden);
+  input.embeds = model.embed(ids.to(model.device()));
+  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0).to(model.device());
+  const at::Tensor logits = model.forward(input, nullptr, &hidden).cpu();
+  for (at::Tensor& h : hidden) h = h.cpu();
   EXPECT_LT(max_abs_diff(logits, reference_tensor(*ref, "logits")), 1e-4);
   ASSERT_EQ(hidden.size(), static_cast<size_t>(model.config().num_layers + 1));
   for (size_t i = 0; i < hidden.size(); ++i) {
@@ -71,14 +74,14 @@ TEST_P(HfParity, Fp32LogitsHiddenStatesLossAndGradientMatchTransformers) {
 // this test guards is the bf16 path (casts, masking in a dtype without -inf headroom, fp32
 // norms and softmax); the formulas are pinned by the fp32 test at 1e-4.
 TEST_P(HfParity, Bf16LogitsWithinBf16RoundingOfTransformers) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), at::kCPU, at::kBFloat16);
+  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kBFloat16);
   const auto ref = reference(GetParam());
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
   const double rounding = reference_tensor(*ref, "bf16_rounding_error").item<double>();
   const at::Tensor fp32 = reference_tensor(*ref, "logits");
   const at::Tensor hf_bf16 = reference_tensor(*ref, "logits_bf16");
   c10::InferenceMode inference;
-  const at::Tensor logits = model.forward_ids(ids);
+  const at::Tensor logits = model.forward_ids(ids.to(model.device())).cpu();
   ASSERT_EQ(logits.scalar_type(), at::kBFloat16);
   auto rms = [](const at::Tensor& d) { return d.pow(2).mean().sqrt().item<double>(); };
   const double vs_hf_bf16 = max_abs_diff(logits, hf_bf16);
@@ -94,7 +97,7 @@ TEST_P(HfParity, Bf16LogitsWithinBf16RoundingOfTransformers) {
 // sliding windows) gives transformers' generate() tokens. The fixture's prompt was chosen so
 // that no step is a near tie (top-1 minus top-2 logit >= 1e-3, 10x the fp32 tolerance).
 TEST_P(HfParity, KvCacheGreedyDecodingGivesTransformersTokens) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
   const auto ref = reference(GetParam());
   const TokenIds prompt = to_ids(reference_tensor(*ref, "prompt_ids"));
   const TokenIds expected = to_ids(reference_tensor(*ref, "generated_ids"));

@@ -1,6 +1,7 @@
 // The C++ transformer against an independent plain-PyTorch reference
 // (tests/model/reference/make_fixtures.py), on tiny random checkpoints that switch on every
 // feature and on the shipped, trained demo model (a real question and its worked answer).
+// float32 on the test device (test_device.h): the CPU, or CUDA under scripts/gpu_check.sh.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +10,7 @@
 #include "greater/model/safetensors.h"
 #include "greater/model/transformer.h"
 #include "parity_support.h"
+#include "test_device.h"
 
 using namespace greater;
 using test::cosine;
@@ -37,15 +39,17 @@ class Parity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   const ParityCase c = parity_case(GetParam());
-  const Transformer model = Transformer::load(c.model_dir, at::kCPU, at::kFloat);
+  const at::Device device = test::test_device();
+  const Transformer model = Transformer::load(c.model_dir, device, at::kFloat);
   const auto ref = SafetensorsFile::open(c.reference);
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
 
   std::vector<at::Tensor> hidden;
   ForwardInput input;
-  input.embeds = model.embed(ids);
-  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0);
-  const at::Tensor logits = model.forward(input, nullptr, &hidden);
+  input.embeds = model.embed(ids.to(device));
+  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0).to(device);
+  const at::Tensor logits = model.forward(input, nullptr, &hidden).cpu();
+  for (at::Tensor& h : hidden) h = h.cpu();
   const at::Tensor ref_logits = reference_tensor(*ref, "logits");
   EXPECT_LT((logits - ref_logits).abs().max().item<double>(), 1e-4);
   ASSERT_EQ(hidden.size(), static_cast<size_t>(model.config().num_layers + 1));

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "greater/model/compute_counter.h"
 #include "greater/model/transformer.h"
 
 namespace greater {
@@ -37,6 +38,13 @@ std::vector<std::vector<double>> score_continuations(const Transformer& model,
                                                      const std::vector<TokenIds>& prefixes,
                                                      const std::vector<TokenIds>& continuations);
 
+// A batch of prompts laid out left-padded (so that they end together): ids, real-token mask,
+// and positions that count real tokens only; all [B, T].
+struct LeftPadded {
+  at::Tensor ids, mask, positions;
+};
+LeftPadded left_padded(const std::vector<TokenIds>& prompts, int64_t pad_id, at::Device device);
+
 // A batch of sequences laid out right-padded for one forward pass without a cache.
 struct PaddedBatch {
   at::Tensor ids;        // [B, T] int64, padding with pad_id at the end
@@ -53,5 +61,9 @@ PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device devi
 at::Tensor input_embedding_gradient(
     const Transformer& model, const PaddedBatch& batch,
     const std::function<at::Tensor(const at::Tensor& hidden)>& loss_of_hidden);
+
+// Adds to compute_counter() the backward pass of a forward that counted `forward`, when only
+// activation gradients are computed.
+void count_activation_backward(const ComputeCounter& forward);
 
 }  // namespace greater

@@ -92,6 +92,9 @@ class Transformer {
                        const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& mask,
                        KVCache* cache) const;
   at::Tensor mlp(const LayerWeights& w, const at::Tensor& x) const;
+  // Adds one pass over `steps` new tokens per sequence to compute_counter().
+  void count_pass(int64_t batch, int64_t steps, int64_t cached, int64_t element_size,
+                  bool cached_decode) const;
 
   ModelConfig config_;
   ModelWeights weights_;

@@ -39,10 +39,19 @@ class GreaterOptimizer {
   // The best prompts so far on dev, the winner on test, recorded with `step`.
   void evaluate_best(const OptimizerState& state, int64_t step);
 
+  // Called with "start" when an iteration begins and with each stage's name ("chains",
+  // "proposal", "gradient", "selection") when it ends; for benchmarks.
+  void set_stage_observer(std::function<void(const char* stage)> observer) {
+    observer_ = std::move(observer);
+  }
+
  private:
   struct StopRequested {};
   // Collective: throws StopRequested on every rank when any rank was asked to stop.
   void stop_point();
+  void observe(const char* stage) const {
+    if (observer_) observer_(stage);
+  }
   IterationRow iterate(OptimizerState& state);
   // The stages of one iteration (ALGORITHM.md §1.4 B, C, D).
   std::vector<int64_t> propose(const TokenIds& prompt, int64_t pos, int64_t step);
@@ -62,6 +71,7 @@ class GreaterOptimizer {
   RunFile* run_file_;
   TrainShard shard_;
   std::function<bool()> stop_requested_;
+  std::function<void(const char*)> observer_;
   std::vector<bool> allowed_;
   int64_t filler_id_ = -1;
   double iteration_seconds_ = 0.0;  // sum over iterations run by this process (for the ETA)

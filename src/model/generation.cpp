@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ATen/core/grad_mode.h>  // at::AutoGradMode: not pulled in by ATen.h in LibTorch 2.x
+
 #include "greater/model/compute_counter.h"
 
 namespace greater {
@@ -60,8 +62,10 @@ std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
     const at::Tensor finished = options.stop_ids.empty()
                                     ? at::zeros_like(next, next.options().dtype(at::kBool))
                                     : at::isin(next, stop_ids);
-    const std::vector<int64_t> next_host(next.to(at::kCPU).data_ptr<int64_t>(),
-                                         next.to(at::kCPU).data_ptr<int64_t>() + next.numel());
+    // One host copy: on CUDA each .to(kCPU) is a new tensor, so both ends must come from it.
+    const at::Tensor next_cpu = next.to(at::kCPU).contiguous();
+    const std::vector<int64_t> next_host(next_cpu.data_ptr<int64_t>(),
+                                         next_cpu.data_ptr<int64_t>() + next_cpu.numel());
     const at::Tensor finished_host = finished.to(at::kCPU);
     std::vector<int64_t> keep;
     for (size_t r = 0; r < row_of.size(); ++r) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ATen/core/grad_mode.h>  // at::GradMode: not pulled in by ATen.h in LibTorch 2.x
+
 namespace greater {
 
 KVCache::KVCache(int64_t num_layers, int64_t batch, int64_t kv_heads, int64_t head_dim,

@@ -1,5 +1,6 @@
 // Transformer weights: loading a Hugging Face folder, making random ones, saving.
 #include <functional>
+#include <mutex>
 
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
@@ -79,7 +80,15 @@ Transformer Transformer::load(const std::string& folder, at::Device device, at::
 
 Transformer Transformer::random(const ModelConfig& config, uint64_t seed, at::Device device,
                                 at::ScalarType dtype) {
-  at::Generator generator = at::detail::createCPUGenerator(seed);
+  // On a GPU the weights are drawn there, from its seeded generator: one CPU stream would take
+  // minutes for 8B parameters. So a seed gives the same weights on every run of one device kind.
+  at::Generator generator = device.is_cuda() ? at::globalContext().defaultGenerator(device)
+                                             : at::detail::createCPUGenerator(seed);
+  if (device.is_cuda()) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_current_seed(seed);
+  }
+  const at::TensorOptions drawn = at::TensorOptions().device(device).dtype(at::kFloat);
   ModelWeights weights;
   visit_weights(
       config, weights, [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& slot) {
@@ -92,7 +101,7 @@ Transformer Transformer::random(const ModelConfig& config, uint64_t seed, at::De
         } else if (is_bias) {
           t = at::zeros(shape);
         } else {
-          t = at::normal(0.0, 0.02, shape, generator);
+          t = at::normal(0.0, 0.02, shape, generator, drawn);
         }
         slot = t.to(device, dtype);
       });

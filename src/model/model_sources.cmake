@@ -3,5 +3,6 @@ add_library(greater_model transformer.cpp kv_cache.cpp rope.cpp tensor_convert.c
   generation.cpp runtime.cpp compute_counter.cpp scored_generation.cpp)
 target_include_directories(greater_model PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(greater_model PUBLIC greater_checkpoint ${TORCH_LIBRARIES} PRIVATE greater_warnings)
-# ATen's headers cost tens of seconds per file; compile them once.
-target_precompile_headers(greater_model PUBLIC <ATen/ATen.h>)
+# ATen's headers cost tens of seconds per file; compile them once. grad_mode.h (at::GradMode,
+# at::AutoGradMode) came with ATen.h in LibTorch 1.13 but not in 2.x.
+target_precompile_headers(greater_model PUBLIC <ATen/ATen.h> <ATen/core/grad_mode.h>)

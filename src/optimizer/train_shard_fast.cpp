@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <ATen/core/grad_mode.h>  // at::AutoGradMode, at::NoGradGuard (LibTorch 2.x)
+
 #include "greater/model/runtime.h"
 
 #include "greater/optimizer/proposal.h"

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "nfc.h"
 #include "pcre_regex.h"
 #include "unicode.h"
 
@@ -82,6 +83,12 @@ class Strip : public Normalizer {
   bool left_, right_;
 };
 
+// Unicode canonical composition (Qwen2/Qwen3 files).
+class Nfc : public Normalizer {
+ public:
+  void normalize(std::string& text) const override { text = to_nfc(text); }
+};
+
 class Sequence : public Normalizer {
  public:
   explicit Sequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
@@ -106,6 +113,7 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& spec, const JsonPath& at
     return std::make_unique<Strip>(get_bool_or(spec, "strip_left", at, true),
                                    get_bool_or(spec, "strip_right", at, true));
   }
+  if (type == "NFC") return std::make_unique<Nfc>();
   if (type == "Sequence") {
     const Json& list = get_array(spec, "normalizers", at);
     std::vector<std::unique_ptr<Normalizer>> steps;
@@ -115,8 +123,8 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& spec, const JsonPath& at
     }
     return std::make_unique<Sequence>(std::move(steps));
   }
-  // NFC/NFKC/Lowercase/Precompiled need Unicode tables this project does not carry; none of the
-  // supported model families (Llama-2/3, Mistral, Gemma, the demo model) uses them.
+  // NFD/NFKC/NFKD/Lowercase/Precompiled: none of the supported families' files (Llama-2/3,
+  // Mistral, Qwen2/3, Gemma, the demo model) uses them.
   (at / "type").fail("normalizer type \"" + type + "\" is not supported");
 }
 

@@ -1,5 +1,5 @@
 // tokenizer.json "normalizer": text rewrites applied to every stretch of input between added
-// tokens, before pre-tokenization (Llama-2: Prepend "▁" + Replace " "→"▁"; Gemma: Replace).
+// tokens, before pre-tokenization (Llama-2: Prepend "▁" + Replace " "→"▁"; Gemma: Replace; Qwen: NFC).
 #pragma once
 
 #include <memory>

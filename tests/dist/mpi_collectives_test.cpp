@@ -1,6 +1,8 @@
 // Run under mpirun at 1, 2 and 4 ranks (see CMakeLists.txt). Modes:
 //   (none)         collectives of the world and of groups, with and without NCCL preferred
 //   expect-mpi     additionally requires the MPI backend when NCCL is preferred (no GPU visible)
+//   expect-nccl    additionally requires the NCCL backend when NCCL is preferred (a GPU per rank;
+//                  run by scripts/gpu_check.sh on a GPU machine)
 //   abort          rank 1 calls abort_all while the others wait in a barrier or compute (rank 2,
 //                  which also catches SIGTERM)
 //   unwind         rank 1 lets an exception leave MpiWorld's scope while the others wait
@@ -147,14 +149,17 @@ void check_groups(const MpiWorld& world, int ranks_per_group, bool prefer_nccl) 
   check_collectives(*group, label);
 }
 
-void run_collectives(const MpiWorld& world, bool expect_mpi) {
+enum class Expect { any, mpi, nccl };
+
+void run_collectives(const MpiWorld& world, Expect expect) {
   CHECK(world.local_rank() >= 0 && world.local_rank() < world.local_size(),
         "local rank " << world.local_rank() << " of " << world.local_size());
   for (bool prefer_nccl : {false, true}) {
     std::unique_ptr<Communicator> comm = world.world_communicator(prefer_nccl);
     const std::string label = std::string("world (") + comm->backend() + ")";
     CHECK(comm->rank() == world.rank() && comm->size() == world.size(), label);
-    if (!prefer_nccl || expect_mpi) CHECK(comm->backend() == "mpi", label);
+    if (!prefer_nccl || expect == Expect::mpi) CHECK(comm->backend() == "mpi", label);
+    if (prefer_nccl && expect == Expect::nccl) CHECK(comm->backend() == "nccl", label);
     if (world.rank() == 0) {
       std::printf("%d ranks, prefer_nccl=%d: backend %s\n", world.size(), prefer_nccl,
                   comm->backend().c_str());
@@ -203,7 +208,9 @@ int main(int argc, char** argv) {
       comm->barrier();
       return 0;
     }
-    run_collectives(world, mode == "expect-mpi");
+    run_collectives(world, mode == "expect-mpi"    ? Expect::mpi
+                           : mode == "expect-nccl" ? Expect::nccl
+                                                   : Expect::any);
     if (world.rank() == 0) std::printf("all checks passed at %d ranks\n", world.size());
   } catch (const std::exception& e) {
     MpiWorld::abort_all(e.what());

@@ -1,9 +1,11 @@
 // Incremental decoding must change speed only: the KV cache, left padding and batching give
-// the same tokens and logits as recomputing one sequence at a time.
+// the same tokens and logits as recomputing one sequence at a time. On the test device
+// (test_device.h): the CPU, or CUDA under scripts/gpu_check.sh.
 #include <gtest/gtest.h>
 
 #include "greater/model/generation.h"
 #include "greater/model/transformer.h"
+#include "test_device.h"
 
 using namespace greater;
 
@@ -20,9 +22,10 @@ std::vector<TokenIds> some_prompts() {
 class Decoding : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Decoding, KvCacheLogitsEqualFullRecomputation) {
-  const Transformer model = Transformer::load(fixture(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
   c10::InferenceMode inference;
-  const at::Tensor ids = at::randint(0, model.config().vocab_size, {2, 14}, at::kLong);
+  const at::Tensor ids =
+      at::randint(0, model.config().vocab_size, {2, 14}, at::kLong).to(test::test_device());
   const at::Tensor full = model.forward_ids(ids);
 
   // A 5-token prefix in one call, then one token per call (longer than Gemma's window of 4).
@@ -32,7 +35,8 @@ TEST_P(Decoding, KvCacheLogitsEqualFullRecomputation) {
     const int64_t n = start == 0 ? 5 : 1;
     ForwardInput input;
     input.embeds = model.embed(ids.narrow(1, start, n));
-    input.positions = at::arange(start, start + n, at::kLong).unsqueeze(0).expand({2, n});
+    input.positions =
+        at::arange(start, start + n, ids.options()).unsqueeze(0).expand({2, n});
     pieces.push_back(model.forward(input, &cache));
     start += n;
   }
@@ -41,7 +45,7 @@ TEST_P(Decoding, KvCacheLogitsEqualFullRecomputation) {
 }
 
 TEST_P(Decoding, CachedGenerationEqualsRecomputedGeneration) {
-  const Transformer model = Transformer::load(fixture(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
   GenerationOptions options;
   options.max_new_tokens = 24;
   const auto cached = generate_greedy(model, some_prompts(), options);
@@ -55,7 +59,7 @@ TEST_P(Decoding, CachedGenerationEqualsRecomputedGeneration) {
 }
 
 TEST_P(Decoding, BatchedLeftPaddedGenerationEqualsOneAtATime) {
-  const Transformer model = Transformer::load(fixture(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
   GenerationOptions options;
   options.max_new_tokens = 20;
   // Stop ids taken from the unbatched runs so that sequences stop at different steps.
@@ -78,18 +82,18 @@ TEST_P(Decoding, BatchedLeftPaddedGenerationEqualsOneAtATime) {
 }
 
 TEST_P(Decoding, ScoredContinuationsAreTheLogSoftmaxOfTheFullSequence) {
-  const Transformer model = Transformer::load(fixture(GetParam()), at::kCPU, at::kFloat);
+  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
   const std::vector<TokenIds> prefixes = {{4, 8, 15, 16}, {23, 42}};
   const std::vector<TokenIds> continuations = {{1, 2, 3}, {7, 7, 7, 7, 9}};
   const auto scores = score_continuations(model, prefixes, continuations);
   for (size_t i = 0; i < prefixes.size(); ++i) {
     TokenIds all = prefixes[i];
     all.insert(all.end(), continuations[i].begin(), continuations[i].end());
-    const at::Tensor ids = at::tensor(all, at::kLong).unsqueeze(0);
+    const at::Tensor ids = at::tensor(all, at::kLong).unsqueeze(0).to(test::test_device());
     at::Tensor log_probs;
     {
       c10::InferenceMode inference;
-      log_probs = at::log_softmax(model.forward_ids(ids), -1)[0];
+      log_probs = at::log_softmax(model.forward_ids(ids), -1)[0].cpu();
     }
     ASSERT_EQ(scores[i].size(), continuations[i].size());
     for (size_t j = 0; j < continuations[i].size(); ++j) {

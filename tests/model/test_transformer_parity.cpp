@@ -1,16 +1,20 @@
 // The C++ transformer against an independent plain-PyTorch reference
 // (tests/model/reference/make_fixtures.py), on tiny random checkpoints that switch on every
 // feature and on the shipped, trained demo model (a real question and its worked answer).
+// float32 on the test device (test_device.h): the CPU, or CUDA under scripts/gpu_check.sh.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "greater/model/generation.h"
 #include "greater/model/safetensors.h"
-#include "greater/model/tensor_convert.h"
 #include "greater/model/transformer.h"
+#include "parity_support.h"
+#include "test_device.h"
 
 using namespace greater;
+using test::cosine;
+using test::reference_tensor;
 
 namespace {
 
@@ -31,29 +35,21 @@ ParityCase parity_case(const std::string& name) {
   return {name, fixture(name), fixture(name) + "/reference.safetensors"};
 }
 
-at::Tensor reference_tensor(const SafetensorsFile& ref, const std::string& name) {
-  const TensorView& view = ref.tensor(name);
-  return tensor_from_view(view, view.dtype == StDType::I64 ? at::kLong : at::kFloat, at::kCPU);
-}
-
-double cosine(const at::Tensor& a, const at::Tensor& b) {
-  return (a.flatten() * b.flatten()).sum().item<double>() /
-         (a.norm().item<double>() * b.norm().item<double>());
-}
-
 class Parity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   const ParityCase c = parity_case(GetParam());
-  const Transformer model = Transformer::load(c.model_dir, at::kCPU, at::kFloat);
+  const at::Device device = test::test_device();
+  const Transformer model = Transformer::load(c.model_dir, device, at::kFloat);
   const auto ref = SafetensorsFile::open(c.reference);
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
 
   std::vector<at::Tensor> hidden;
   ForwardInput input;
-  input.embeds = model.embed(ids);
-  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0);
-  const at::Tensor logits = model.forward(input, nullptr, &hidden);
+  input.embeds = model.embed(ids.to(device));
+  input.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0).to(device);
+  const at::Tensor logits = model.forward(input, nullptr, &hidden).cpu();
+  for (at::Tensor& h : hidden) h = h.cpu();
   const at::Tensor ref_logits = reference_tensor(*ref, "logits");
   EXPECT_LT((logits - ref_logits).abs().max().item<double>(), 1e-4);
   ASSERT_EQ(hidden.size(), static_cast<size_t>(model.config().num_layers + 1));
@@ -63,17 +59,10 @@ TEST_P(Parity, LogitsHiddenStatesLossAndOneHotGradientMatchReference) {
   }
 
   // Loss = next-token cross-entropy; its gradient w.r.t. a one-hot input is E · dL/de.
-  const PaddedBatch batch = right_padded(
-      {TokenIds(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel())}, at::kCPU);
-  at::Tensor loss_value;
-  const at::Tensor grad = input_embedding_gradient(model, batch, [&](const at::Tensor& hidden) {
-    const at::Tensor out = model.lm_head(hidden);
-    const int64_t n = out.size(1);
-    loss_value = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), ids[0].narrow(0, 1, n - 1));
-    return loss_value;
-  });
-  EXPECT_NEAR(loss_value.item<double>(), reference_tensor(*ref, "loss").item<double>(), 1e-5);
-  const at::Tensor onehot_grad = at::matmul(grad, model.weights().embed_tokens.t());
+  const test::LossAndGradient lg = test::loss_and_onehot_gradient(model, ids);
+  EXPECT_NEAR(lg.loss, reference_tensor(*ref, "loss").item<double>(), 1e-5);
+  const at::Tensor onehot_grad =
+      lg.onehot_grad.reshape(reference_tensor(*ref, "onehot_grad").sizes());
   const at::Tensor ref_grad = reference_tensor(*ref, "onehot_grad");
   EXPECT_GE(cosine(onehot_grad, ref_grad), 0.9999);
   EXPECT_LT((onehot_grad - ref_grad).abs().max().item<double>(), 1e-5);

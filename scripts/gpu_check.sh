@@ -15,7 +15,8 @@
 #               and transformers fixtures in float32 (and bfloat16 where the fixture has it), KV-cache
 #               and batched decoding
 #   demo        the demo job on the GPU (mpirun -n 1, --device cuda), then its run file's summary
-#   bench_1b    greater_bench at the Llama-3.2-1B shape, bf16, random weights
+#   bench_1b    greater_bench at the Llama-3.2-1B shape, bf16, random weights, 3 iterations (the
+#               first also decodes the current prompt's chains; later ones reuse the chosen chains)
 #   bench_8b    greater_bench at the Llama-3-8B shape, bf16, random weights, the paper's settings
 #               (50 examples, 3 candidates, chains fixed at 512 tokens)
 # Budget: under 10 minutes on one H100/H200 (each step has its own timeout).
@@ -97,11 +98,11 @@ step demo 300 demo
 
 bench() {  # bench CONFIG EXAMPLES CHAIN
   "$bin/greater_bench" --config "$1" --device cuda --dtype bfloat16 \
-    --examples "$2" --candidates 3 --chain "$3" --iterations 1
+    --examples "$2" --candidates 3 --chain "$3" --iterations 3
 }
 export -f bench
-step bench_1b 300 bench configs/models/llama3_2_1b_shape.json 50 512
-step bench_8b 420 bench configs/models/llama3_8b_shape.json 50 512
+step bench_1b 150 bench configs/models/llama3_2_1b_shape.json 50 512
+step bench_8b 330 bench configs/models/llama3_8b_shape.json 50 512
 
 echo "gpu_check: $failures failed step(s); results in $results"
 cat "$summary"

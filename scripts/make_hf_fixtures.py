@@ -31,7 +31,7 @@ feature changes the output; transformers' own init (std 0.02, zero biases, unit 
 hide bias and norm bugs.
 
 Run in the reference environment (scripts/reference_env.sh):
-    /work/main/.venv-reference/bin/python scripts/make_hf_fixtures.py tests/fixtures/hf
+    .venv-reference/bin/python scripts/make_hf_fixtures.py tests/fixtures/hf
 """
 import copy
 import json
@@ -174,7 +174,7 @@ def main():
     torch.set_num_threads(1)
     manifest = {
         "script": "scripts/make_hf_fixtures.py",
-        "command": "/work/main/.venv-reference/bin/python scripts/make_hf_fixtures.py tests/fixtures/hf",
+        "command": ".venv-reference/bin/python scripts/make_hf_fixtures.py tests/fixtures/hf",
         "transformers": transformers.__version__,
         "torch": torch.__version__,
         "safetensors": safetensors.__version__,

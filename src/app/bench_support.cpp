@@ -92,8 +92,12 @@ std::string synthetic_tokenizer_json(int64_t vocab) {
   const std::vector<std::string> specials = {"<pad>", "<unk>", "<bos>", "<eos>"};
   json added = json::array(), words = json::object();
   for (size_t i = 0; i < specials.size(); ++i) {
-    added.push_back({{"id", i}, {"content", specials[i]}, {"single_word", false},
-                     {"lstrip", false}, {"rstrip", false}, {"normalized", false},
+    added.push_back({{"id", i},
+                     {"content", specials[i]},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
                      {"special", true}});
     words[specials[i]] = i;
   }

@@ -50,8 +50,8 @@ std::vector<double> to_host_double(const at::Tensor& t) {
 
 std::vector<ScoredSequence> generate_and_score(const Transformer& model, const PrefixCache& prefix,
                                                const std::vector<ScoredRequest>& requests,
-                                               const GenerationOptions& options,
-                                               int64_t own_scored, double temperature) {
+                                               const GenerationOptions& options, int64_t own_scored,
+                                               double temperature) {
   c10::InferenceMode inference;
   const at::Device device = model.device();
   std::vector<ScoredSequence> results(requests.size());
@@ -70,9 +70,8 @@ std::vector<ScoredSequence> generate_and_score(const Transformer& model, const P
   at::Tensor row_index = at::tensor(rows, at::kLong).to(device);
   KVCache cache = prefix.cache;
   cache.select_rows(row_index);  // a copy: the prefix cache stays as it was
-  at::Tensor mask = at::cat({prefix.mask.index_select(0, row_index),
-                             at::ones({batch, own_length}, long_options)},
-                            1);
+  at::Tensor mask = at::cat(
+      {prefix.mask.index_select(0, row_index), at::ones({batch, own_length}, long_options)}, 1);
   at::Tensor positions = prefix.next_position.index_select(0, row_index).unsqueeze(1) +
                          at::arange(own_length, long_options).unsqueeze(0);
 
@@ -103,9 +102,9 @@ std::vector<ScoredSequence> generate_and_score(const Transformer& model, const P
   for (int64_t b = 0; b < batch; ++b) state[b].request = b;
   while (!state.empty()) {
     const std::vector<int64_t> greedy = to_host(logits.argmax(-1));
-    const std::vector<int64_t> stops =
-        options.stop_ids.empty() ? std::vector<int64_t>(state.size(), 0)
-                                 : to_host(at::isin(logits.argmax(-1), stop_ids));
+    const std::vector<int64_t> stops = options.stop_ids.empty()
+                                           ? std::vector<int64_t>(state.size(), 0)
+                                           : to_host(at::isin(logits.argmax(-1), stop_ids));
     // Decide every row's fate: its next chain token, or the target token it now predicts.
     std::vector<int64_t> feed(state.size(), options.pad_id), scored_rows, scored_gold;
     std::vector<bool> done(state.size(), false);

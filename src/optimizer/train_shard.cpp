@@ -166,7 +166,8 @@ std::vector<SelectionTerms> TrainShard::selection_terms(const std::vector<TokenI
   std::vector<TokenIds> to_decode;
   for (const TokenIds& p : prompts)
     if (!chains_.count(p)) to_decode.push_back(p);
-  const std::vector<SelectionTerms> decoded = decode_and_score(to_decode, position, tokens_generated);
+  const std::vector<SelectionTerms> decoded =
+      decode_and_score(to_decode, position, tokens_generated);
   size_t next = 0;
   for (const TokenIds& p : prompts) {
     const bool was_decoded = next < to_decode.size() && to_decode[next] == p;

@@ -40,12 +40,12 @@ const TrainShard::SlotPrefix& TrainShard::slot_prefix(const TokenIds& prompt,
     std::vector<double> head_nll(batch.size(), 0.0);
     if (position > 0) {
       const at::Tensor ids = at::tensor(head, at::kLong).to(model.device());
-      const at::Tensor nll = -log_probs.narrow(1, 0, position)
-                                  .gather(2, ids.view({1, position, 1}).expand(
-                                                 {log_probs.size(0), position, 1}))
-                                  .sum({1, 2})
-                                  .to(at::kDouble)
-                                  .to(at::kCPU);
+      const at::Tensor nll =
+          -log_probs.narrow(1, 0, position)
+               .gather(2, ids.view({1, position, 1}).expand({log_probs.size(0), position, 1}))
+               .sum({1, 2})
+               .to(at::kDouble)
+               .to(at::kCPU);
       for (size_t b = 0; b < batch.size(); ++b) head_nll[b] = nll[b].item<double>();
     }
     slot->head_nll.push_back(std::move(head_nll));
@@ -90,7 +90,8 @@ std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int
     auto run = [&](int64_t first, int64_t count) {
       std::vector<TokenIds> suffixes;
       for (int64_t b = first; b < first + count; ++b)
-        suffixes.emplace_back(parts[b].ids.begin() + parts[b].prompt + position, parts[b].ids.end());
+        suffixes.emplace_back(parts[b].ids.begin() + parts[b].prompt + position,
+                              parts[b].ids.end());
       const PaddedBatch padded = right_padded(suffixes, model.device());
       const at::Tensor rows = at::arange(first, first + count, long_options);
       at::AutoGradMode grad_mode(true);
@@ -116,8 +117,8 @@ std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int
           const at::Tensor logits =
               model.lm_head(hidden[b].index_select(0, rows)).to(at::kFloat) / temperature;
           const std::vector<int64_t> ids(p.ids.begin() + begin, p.ids.begin() + end);
-          return at::cross_entropy_loss(logits, at::tensor(ids, at::kLong).to(model.device()),
-                                        {}, mean ? at::Reduction::Mean : at::Reduction::Sum);
+          return at::cross_entropy_loss(logits, at::tensor(ids, at::kLong).to(model.device()), {},
+                                        mean ? at::Reduction::Mean : at::Reduction::Sum);
         };
         total = total + cross_entropy(p.answer, p.end, recipe_.settings.answer_temperature, true);
         // Prompt tokens after the slot; the earlier ones do not depend on it.
@@ -145,8 +146,8 @@ std::vector<SelectionTerms> TrainShard::decode_and_score(const std::vector<Token
   std::vector<SelectionTerms> terms(prompts.size());
   if (prompts.empty()) return terms;
   for (const TokenIds& p : prompts)
-    if (p.size() != prompts[0].size() || !std::equal(p.begin(), p.begin() + position,
-                                                     prompts[0].begin()))
+    if (p.size() != prompts[0].size() ||
+        !std::equal(p.begin(), p.begin() + position, prompts[0].begin()))
       throw std::logic_error("decode_and_score: prompts differ before the position");
   const SlotPrefix& slot = slot_prefix(prompts[0], position);
   const int64_t prompt_length = prompts[0].size();

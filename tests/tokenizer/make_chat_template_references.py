@@ -7,7 +7,7 @@ the ids of apply_chat_template([{"role": "user", "content": question + " " + pro
 add_generation_prompt=True), which is what the gemma-2 layout's build_prefix must produce.
 Read by tests/tokenizer/chat_layout_test.cpp.
 
-    /work/main/.venv-reference/bin/python tests/tokenizer/make_chat_template_references.py \
+    .venv-reference/bin/python tests/tokenizer/make_chat_template_references.py \
         ../shared/tokenizers/gemma3
 """
 import json

@@ -11,7 +11,7 @@ Unicode normalization (NFC for Qwen3), each vocabulary's own added tokens inside
 random mixtures. Deterministic: rerunning gives the same files.
 
     scripts/setup_test_data.sh
-    /work/main/.venv-reference/bin/python tests/tokenizer/make_rust_references.py
+    .venv-reference/bin/python tests/tokenizer/make_rust_references.py
 """
 import json
 import random

@@ -78,7 +78,7 @@ TEST(TokenizerErrors, UnsupportedComponentsNameTheField) {
   const std::string tail = std::string(kBpeHead) + R"(["a b"]}})";
   const std::string body = tail.substr(1);  // without the opening brace
   EXPECT_NE(
-      load_error("nfc.json", R"({"normalizer": {"type": "NFC"},)" + body).find("normalizer.type"),
+      load_error("nfkc.json", R"({"normalizer": {"type": "NFKC"},)" + body).find("normalizer.type"),
       std::string::npos);
   EXPECT_NE(load_error("pre.json", R"({"pre_tokenizer": {"type": "BertPreTokenizer"},)" + body)
                 .find("pre_tokenizer.type"),

@@ -42,7 +42,7 @@ struct ScoredSequence {
 // then each chain's target scored on the same cache. Finished sequences leave the batch.
 std::vector<ScoredSequence> generate_and_score(const Transformer& model, const PrefixCache& prefix,
                                                const std::vector<ScoredRequest>& requests,
-                                               const GenerationOptions& options,
-                                               int64_t own_scored, double temperature);
+                                               const GenerationOptions& options, int64_t own_scored,
+                                               double temperature);
 
 }  // namespace greater

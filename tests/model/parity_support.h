@@ -19,6 +19,12 @@ inline at::Tensor reference_tensor(const SafetensorsFile& ref, const std::string
   return tensor_from_view(view, view.dtype == StDType::I64 ? at::kLong : at::kFloat, at::kCPU);
 }
 
+// A tensor of token ids as TokenIds (any shape, read in order).
+inline TokenIds to_ids(const at::Tensor& t) {
+  const at::Tensor flat = t.flatten().contiguous();
+  return TokenIds(flat.data_ptr<int64_t>(), flat.data_ptr<int64_t>() + flat.numel());
+}
+
 inline double cosine(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor x = a.flatten().to(at::kDouble), y = b.flatten().to(at::kDouble);
   return (x * y).sum().item<double>() / (x.norm().item<double>() * y.norm().item<double>());

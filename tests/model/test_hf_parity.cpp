@@ -18,6 +18,7 @@ using namespace greater;
 using test::cosine;
 using test::max_abs_diff;
 using test::reference_tensor;
+using test::to_ids;
 
 namespace {
 
@@ -29,15 +30,11 @@ std::shared_ptr<SafetensorsFile> reference(const std::string& name) {
   return SafetensorsFile::open(model_dir(name) + "/reference.safetensors");
 }
 
-TokenIds to_ids(const at::Tensor& t) {
-  const at::Tensor flat = t.flatten().contiguous();
-  return TokenIds(flat.data_ptr<int64_t>(), flat.data_ptr<int64_t>() + flat.numel());
-}
-
 class HfParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(HfParity, Fp32LogitsHiddenStatesLossAndGradientMatchTransformers) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model =
+      Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
   const auto ref = reference(GetParam());
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
 
@@ -74,7 +71,8 @@ TEST_P(HfParity, Fp32LogitsHiddenStatesLossAndGradientMatchTransformers) {
 // this test guards is the bf16 path (casts, masking in a dtype without -inf headroom, fp32
 // norms and softmax); the formulas are pinned by the fp32 test at 1e-4.
 TEST_P(HfParity, Bf16LogitsWithinBf16RoundingOfTransformers) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kBFloat16);
+  const Transformer model =
+      Transformer::load(model_dir(GetParam()), test::test_device(), at::kBFloat16);
   const auto ref = reference(GetParam());
   const at::Tensor ids = reference_tensor(*ref, "input_ids");
   const double rounding = reference_tensor(*ref, "bf16_rounding_error").item<double>();
@@ -97,7 +95,8 @@ TEST_P(HfParity, Bf16LogitsWithinBf16RoundingOfTransformers) {
 // sliding windows) gives transformers' generate() tokens. The fixture's prompt was chosen so
 // that no step is a near tie (top-1 minus top-2 logit >= 1e-3, 10x the fp32 tolerance).
 TEST_P(HfParity, KvCacheGreedyDecodingGivesTransformersTokens) {
-  const Transformer model = Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model =
+      Transformer::load(model_dir(GetParam()), test::test_device(), at::kFloat);
   const auto ref = reference(GetParam());
   const TokenIds prompt = to_ids(reference_tensor(*ref, "prompt_ids"));
   const TokenIds expected = to_ids(reference_tensor(*ref, "generated_ids"));

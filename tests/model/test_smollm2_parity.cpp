@@ -11,10 +11,12 @@
 #include "greater/common/file_util.h"
 #include "greater/model/generation.h"
 #include "greater/model/safetensors.h"
-#include "greater/model/tensor_convert.h"
 #include "greater/model/transformer.h"
+#include "parity_support.h"
 
 using namespace greater;
+using test::reference_tensor;
+using test::to_ids;
 
 namespace {
 
@@ -30,16 +32,6 @@ const Transformer& model() {
     return std::make_unique<Transformer>(Transformer::load(kModel, at::kCPU, at::kFloat));
   }();
   return *loaded;
-}
-
-at::Tensor ref(const SafetensorsFile& file, const std::string& name) {
-  const TensorView& view = file.tensor(name);
-  return tensor_from_view(view, view.dtype == StDType::I64 ? at::kLong : at::kFloat, at::kCPU);
-}
-
-TokenIds to_ids(const at::Tensor& t) {
-  const at::Tensor c = t.flatten().contiguous();
-  return TokenIds(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
 TEST(SmolLM2, ConfigFromGgufMetadata) {
@@ -59,34 +51,26 @@ TEST(SmolLM2, ConfigFromGgufMetadata) {
 
 TEST(SmolLM2, LogitsLossAndOneHotGradientMatchTransformers) {
   const auto reference = SafetensorsFile::open(kReference);
-  const at::Tensor ids = ref(*reference, "input_ids");
+  const at::Tensor ids = reference_tensor(*reference, "input_ids");
   const at::Tensor logits = model().forward_ids(ids)[0];
 
-  const at::Tensor argmax = ref(*reference, "argmax");
+  const at::Tensor argmax = reference_tensor(*reference, "argmax");
   EXPECT_TRUE(at::equal(logits.argmax(-1), argmax)) << "argmax differs at some position";
-  const at::Tensor sample = ref(*reference, "vocab_sample");
-  const double max_abs = (logits.index_select(1, sample) - ref(*reference, "logits_sample"))
-                             .abs()
-                             .max()
-                             .item<double>();
+  const at::Tensor sample = reference_tensor(*reference, "vocab_sample");
+  const double max_abs =
+      (logits.index_select(1, sample) - reference_tensor(*reference, "logits_sample"))
+          .abs()
+          .max()
+          .item<double>();
   EXPECT_LE(max_abs, 1e-3);
   std::cout << "max |logit difference| = " << max_abs << " over " << ids.size(1) << " positions x "
             << sample.numel() << " ids\n";
 
-  const PaddedBatch batch = right_padded({to_ids(ids)}, at::kCPU);
-  at::Tensor loss;
-  const at::Tensor grad = input_embedding_gradient(model(), batch, [&](const at::Tensor& hidden) {
-    const at::Tensor out = model().lm_head(hidden);
-    const int64_t n = out.size(1);
-    loss = at::cross_entropy_loss(out[0].narrow(0, 0, n - 1), ids[0].narrow(0, 1, n - 1));
-    return loss;
-  });
-  EXPECT_NEAR(loss.item<double>(), ref(*reference, "loss").item<double>(), 1e-4);
-  const int64_t position = ref(*reference, "grad_position").item<int64_t>();
-  const at::Tensor onehot = at::matmul(grad[0][position], model().weights().embed_tokens.t());
-  const at::Tensor expected = ref(*reference, "onehot_grad");
-  const double cosine = (onehot * expected).sum().item<double>() /
-                        (onehot.norm().item<double>() * expected.norm().item<double>());
+  const test::LossAndGradient lg = test::loss_and_onehot_gradient(model(), ids);
+  EXPECT_NEAR(lg.loss, reference_tensor(*reference, "loss").item<double>(), 1e-4);
+  const int64_t position = reference_tensor(*reference, "grad_position").item<int64_t>();
+  const double cosine =
+      test::cosine(lg.onehot_grad[position], reference_tensor(*reference, "onehot_grad"));
   EXPECT_GE(cosine, 0.999);
   std::cout << "one-hot gradient cosine at position " << position << " = " << std::setprecision(9)
             << cosine << "\n";
@@ -96,8 +80,8 @@ TEST(SmolLM2, GreedyGenerationMatchesTransformersOnFiveQuestions) {
   const auto reference = SafetensorsFile::open(kReference);
   std::vector<TokenIds> prompts, expected;
   for (int k = 0; k < 5; ++k) {
-    prompts.push_back(to_ids(ref(*reference, "greedy_prefix_" + std::to_string(k))));
-    expected.push_back(to_ids(ref(*reference, "greedy_" + std::to_string(k))));
+    prompts.push_back(to_ids(reference_tensor(*reference, "greedy_prefix_" + std::to_string(k))));
+    expected.push_back(to_ids(reference_tensor(*reference, "greedy_" + std::to_string(k))));
   }
   GenerationOptions options;
   options.max_new_tokens = 64;

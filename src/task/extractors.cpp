@@ -138,9 +138,11 @@ const TaskDefinition& find_task(const std::string& name) {
 }
 
 ExtractorStyle extractor_style(const std::string& layout) {
-  if (layout == "llama-3" || layout == "plain") return ExtractorStyle::Llama3;
+  // chatml, like plain, joins chain and extractor with a space, as the llama-3 layout does.
+  if (layout == "llama-3" || layout == "plain" || layout == "chatml") return ExtractorStyle::Llama3;
   if (layout == "gemma-2") return ExtractorStyle::Gemma2;
-  throw Error("layout", "unknown value \"" + layout + "\" (expected llama-3, gemma-2 or plain)");
+  throw Error("layout",
+              "unknown value \"" + layout + "\" (expected llama-3, gemma-2, chatml or plain)");
 }
 
 std::vector<std::string> letter_range(char first, char last) {

@@ -143,6 +143,30 @@ TEST(JobFiles, AgreeWithTheTaskTable) {
   }
 }
 
+// The SmolLM2 jobs: the same tasks and texts under the chatml layout, with the real model's
+// folder, the cpu preset and the small splits a 2-core machine can run.
+TEST(JobFiles, SmolLM2JobsAgreeWithTheTaskTable) {
+  const std::string folder = kRoot + "/jobs/bbh/smollm2/";
+  std::set<std::string> expected;
+  for (const TaskDefinition& t : bbh_tasks()) expected.insert(t.name + ".toml");
+  EXPECT_EQ(toml_files_in(folder), expected);
+  for (const TaskDefinition& task : bbh_tasks()) {
+    const std::string path = folder + task.name + ".toml";
+    SCOPED_TRACE(path);
+    const auto job = read_flat_toml(path);
+    EXPECT_EQ(job.at("model"), "models/smollm2-135m-instruct");
+    EXPECT_EQ(job.at("layout"), "chatml");
+    EXPECT_EQ(job.at("data_dir"), "data");
+    EXPECT_EQ(job.at("task"), task.file);
+    EXPECT_EQ(parse_answer_format(job.at("answer_format")), task.answer_format);
+    EXPECT_EQ(job.at("extractor"), extractor_text(task, "chatml"));
+    EXPECT_EQ(job.at("question_suffix"), ". Use");
+    EXPECT_EQ(job.at("preset"), "cpu");
+    EXPECT_TRUE(file_exists(kRoot + "/configs/presets/cpu.toml"));
+    EXPECT_EQ(job.at("run_file"), "runs/smollm2/" + task.name + ".h5");
+  }
+}
+
 TEST(Presets, PaperAndFastHoldTheHyperparameters) {
   const std::map<std::string, std::string> paper = {{"iterations", "125"},
                                                     {"topk", "40"},

@@ -55,7 +55,7 @@ const TaskDefinition& find_task(const std::string& name);
 
 enum class ExtractorStyle { Llama3, Gemma2 };
 
-// "llama-3" -> Llama3, "gemma-2" -> Gemma2, "plain" -> Llama3 (the plain layout joins chain and
+// "llama-3" -> Llama3, "gemma-2" -> Gemma2, "chatml" and "plain" -> Llama3 (they join chain and
 // extractor with a space, as llama-3 does). Errors name the value.
 ExtractorStyle extractor_style(const std::string& layout);
 
@@ -68,7 +68,7 @@ std::string binary_extractor(const std::string& first, const std::string& second
                              ExtractorStyle style);
 std::string integer_extractor(const std::string& kind, ExtractorStyle style);
 
-// The extractor text of a task under a chat layout name ("llama-3", "gemma-2", "plain").
+// The extractor text of a task under a chat layout name ("llama-3", "gemma-2", "chatml", "plain").
 std::string extractor_text(const TaskDefinition& task, const std::string& layout);
 std::string extractor_text(const std::string& task_name, const std::string& layout);
 

@@ -13,6 +13,12 @@ with several models (e.g. runs/llama3 and runs/gemma2) each model gets its Initi
 columns and the best prompts follow in a second table. Accuracies are percentages; an unfinished
 run shows its latest evaluation marked with *, or – when it has none. The CSV has one line per
 run file, accuracies as fractions.
+
+Runs are grouped by their `ranking` setting (gradient, random, no_reasoning; runs written before
+the setting existed count as gradient): when the run files hold more than one ranking, or several
+runs of one ranking (seeds), a second table compares the groups per task, every run listed:
+    | Task | Ranking | Runs | Final mean ± sd | min – max | Iterations to 85 % train | Every run |
+`--train-target` sets the train accuracy counted (default 0.85).
 """
 
 import argparse
@@ -25,12 +31,30 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runfile import percent, read_runs  # noqa: E402
 
-CSV_COLUMNS = ["model", "task", "split", "initial_accuracy", "final_accuracy", "delta",
+CSV_COLUMNS = ["model", "task", "ranking", "seed", "split", "initial_accuracy", "final_accuracy",
+               "delta", "iterations_to_train_target",
                "initial_n", "final_n", "status", "iterations", "iterations_planned",
                "initial_prompt", "best_prompt", "run_file", "transfer_from"]
 
 
-def result_of(run, split):
+def ranking_of(run):
+    """The run's ranking setting; files written before it existed ranked by gradient."""
+    return str(run.config.get("ranking") or "gradient")
+
+
+def iterations_to(run, target):
+    """Iterations until the chosen candidate's train accuracy first reached `target` (the
+    iteration that reached it counted), or None when it never did."""
+    accuracy = run.iterations.get("train_accuracy")
+    if accuracy is None:
+        return None
+    for i, value in enumerate(accuracy):
+        if not math.isnan(value) and value >= target - 1e-12:
+            return i + 1
+    return None
+
+
+def result_of(run, split, train_target=0.85):
     initial, final = run.initial(split), run.final(split)
     a = initial.accuracy if initial else None
     b = final.accuracy if final else None
@@ -38,10 +62,13 @@ def result_of(run, split):
     return {
         "model": run.model_name,
         "task": run.task_name,
+        "ranking": ranking_of(run),
+        "seed": run.config.get("seed", ""),
         "split": split,
         "initial_accuracy": a,
         "final_accuracy": b,
         "delta": delta,
+        "iterations_to_train_target": iterations_to(run, train_target),
         "initial_n": initial.n if initial else None,
         "final_n": final.n if final else None,
         "status": run.status,
@@ -87,6 +114,48 @@ def mean(values):
     return sum(values) / len(values) if values else None
 
 
+def spread(values):
+    """(mean, sample standard deviation, min, max) of the values that are not None."""
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return None, None, None, None
+    m = sum(values) / len(values)
+    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else 0.0
+    return m, sd, min(values), max(values)
+
+
+def ranking_section(results, train_target):
+    """Runs grouped by (model, task, ranking): the comparison of the paper's ablations."""
+    groups = {}
+    for r in results:
+        groups.setdefault((r["model"], r["base_task"], r["ranking"]), []).append(r)
+    order = {"gradient": 0, "random": 1, "no_reasoning": 2}
+    out = io.StringIO()
+    target = f"{100 * train_target:g} %"
+    out.write(f"\nBy ranking (final accuracy in %, mean ± sample sd over runs; iterations until the "
+              f"chosen prompt's train accuracy first reached {target}, mean over the runs that "
+              f"reached it):\n\n")
+    out.write(f"| Task | Model | Ranking | Runs | Final mean ± sd | min – max | "
+              f"Iterations to {target} train | Every run (seed: final, iterations) |\n")
+    out.write("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
+    for key in sorted(groups, key=lambda k: (k[1], k[0], order.get(k[2], 9), k[2])):
+        rows = sorted(groups[key], key=lambda r: (str(r["seed"]), r["run_file"]))
+        m, sd, lo, hi = spread([r["final_accuracy"] for r in rows])
+        reached = [r["iterations_to_train_target"] for r in rows
+                   if r["iterations_to_train_target"] is not None]
+        its = (f"{sum(reached) / len(reached):.1f} ({len(reached)}/{len(rows)} reached)"
+               if reached else f"– (0/{len(rows)} reached)")
+        final = "–" if m is None else f"{100 * m:.1f} ± {100 * sd:.1f}"
+        span = "–" if m is None else f"{100 * lo:.1f} – {100 * hi:.1f}"
+        every = ", ".join(
+            f"{r['seed']}: {percent(r['final_accuracy'])}, "
+            f"{r['iterations_to_train_target'] if r['iterations_to_train_target'] is not None else '–'}"
+            for r in rows)
+        out.write(f"| {cell(key[1])} | {cell(key[0])} | {key[2]} | {len(rows)} | {final} | {span} | "
+                  f"{its} | {cell(every)} |\n")
+    return out.getvalue()
+
+
 def transfer_section(transfers):
     out = io.StringIO()
     out.write("\nTransfer evaluations (a prompt optimized elsewhere, evaluated as is):\n\n")
@@ -97,7 +166,7 @@ def transfer_section(transfers):
     return out.getvalue()
 
 
-def markdown(all_results, split):
+def markdown(all_results, split, train_target=0.85):
     results = [r for r in all_results if not r["transfer_from"]]
     transfers = [r for r in all_results if r["transfer_from"]]
     if not results:
@@ -156,17 +225,21 @@ def markdown(all_results, split):
             for r in unfinished) + "\n")
     if transfers:
         out.write(transfer_section(transfers))
+    groups = {(r["model"], r["base_task"], r["ranking"]) for r in results}
+    if len(groups) < len(results) or len({g[2] for g in groups}) > 1:
+        out.write(ranking_section(results, train_target))
     return out.getvalue()
 
 
 def write_csv(results, stream):
-    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n",
+                            extrasaction="ignore")
     writer.writeheader()
     for r in results:
         row = dict(r)
         for key in ("initial_accuracy", "final_accuracy", "delta"):
             row[key] = "" if row[key] is None else f"{row[key]:.4f}"
-        for key in ("initial_n", "final_n", "iterations_planned"):
+        for key in ("initial_n", "final_n", "iterations_planned", "iterations_to_train_target"):
             row[key] = "" if row[key] is None else row[key]
         writer.writerow(row)
 
@@ -177,6 +250,9 @@ def main(argv=None):
     parser.add_argument("paths", nargs="+", help="run files, or folders searched for *.h5")
     parser.add_argument("--split", default="test", choices=["test", "dev", "train"],
                         help="split of the accuracies (default: test)")
+    parser.add_argument("--train-target", type=float, default=0.85,
+                        help="train accuracy whose first iteration the ranking table counts "
+                             "(default: 0.85)")
     parser.add_argument("--markdown", metavar="FILE", help="write the Markdown table here")
     parser.add_argument("--csv", metavar="FILE", help="write the CSV here")
     args = parser.parse_args(argv)
@@ -185,10 +261,12 @@ def main(argv=None):
     if not runs:
         print("no run files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
-    results = sorted((result_of(run, args.split) for run in runs),
+    results = sorted((result_of(run, args.split, args.train_target) for run in runs),
                      key=lambda r: (r["model"], r["task"], r["run_file"]))
+    for r in results:
+        r["base_task"] = r["task"]
     disambiguate(results)
-    text = markdown(results, args.split)
+    text = markdown(results, args.split, args.train_target)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(text)

@@ -84,6 +84,13 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--candidates_evaluated,--candidates-evaluated", s.candidates_evaluated,
                  "candidates scored on the train set")
       ->check(CLI::PositiveNumber);
+  app.add_option_function<std::string>(
+         "--ranking",
+         [&s](const std::string& name) { s.ranking = parse_ranking(name); },
+         "how the candidates to evaluate are picked from the pool: gradient (GReaTer), random "
+         "(seeded draw, the ablation baseline) or no_reasoning (gradient without the chain)")
+      ->check(CLI::IsMember({"gradient", "random", "no_reasoning"}))
+      ->default_str(ranking_name(s.ranking));
   app.add_option("--answer_temperature,--answer-temperature", s.answer_temperature,
                  "temperature on answer logits")
       ->check(CLI::PositiveNumber);
@@ -203,6 +210,7 @@ std::string JobOptions::to_toml() const {
     << "\niterations = " << s.iterations << "\ntopk = " << s.topk << "\ntopq = " << s.topq
     << "\nintersection_size = " << s.intersection_size << "\nmin_pool = " << s.min_pool
     << "\ntopk_max = " << s.topk_max << "\ncandidates_evaluated = " << s.candidates_evaluated
+    << "\nranking = " << quoted(ranking_name(s.ranking))
     << "\nanswer_temperature = " << s.answer_temperature
     << "\ngradient_prompt_weight = " << s.gradient_prompt_weight
     << "\nselection_prompt_weight = " << s.selection_prompt_weight

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "greater/common/error.h"
+#include "greater/common/random.h"
 #include "greater/optimizer/proposal.h"
 
 namespace greater {
@@ -16,6 +17,9 @@ namespace greater {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// SplitMix64 purpose of the random ranking's draws (the proposal uses 1000 + attempt).
+constexpr uint64_t kRandomRankingPurpose = 2000;
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -123,7 +127,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   row.stage_seconds.push_back(seconds_since(t));
   observe("proposal");
   t = Clock::now();
-  const std::vector<int64_t> ranked = rank_by_gradient(prompt, pos, candidates, row);
+  const std::vector<int64_t> ranked = rank_candidates(prompt, pos, candidates, row);
   row.stage_seconds.push_back(seconds_since(t));
   observe("gradient");
   stop_point();
@@ -179,17 +183,31 @@ std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t p
   return candidates;
 }
 
-std::vector<int64_t> GreaterOptimizer::rank_by_gradient(const TokenIds& prompt, int64_t pos,
-                                                        const std::vector<int64_t>& candidates,
-                                                        IterationRow& row) {
+std::vector<int64_t> GreaterOptimizer::rank_candidates(const TokenIds& prompt, int64_t pos,
+                                                       const std::vector<int64_t>& candidates,
+                                                       IterationRow& row) {
+  const Ranking ranking = recipe_.settings.ranking;
+  row.candidate_ids.assign(candidates.begin(), candidates.end());
+  if (ranking == Ranking::Random) {
+    // The ablation baseline: the pool in an order drawn from the job's seed and the step (a
+    // stream of its own, so the proposal's draws are those of a gradient run). Every rank
+    // holds the same pool and draws the same order. No gradient: its column holds NaN.
+    row.candidate_gradients.assign(candidates.size(), NAN);
+    SplitMix64 rng(recipe_.settings.seed, row.step, kRandomRankingPurpose);
+    std::vector<int64_t> ranked;
+    for (int64_t i : rng.sample(candidates.size(), candidates.size()))
+      ranked.push_back(candidates[i]);
+    return ranked;
+  }
   // Σ_i ⟨E[c], ∂L_i/∂e_pos⟩ summed in example order, normalized once; most negative first.
-  const std::vector<double> local = shard_.gradient_scores(prompt, pos, candidates);
+  // no_reasoning takes the gradient on sequences without the chain.
+  const std::vector<double> local =
+      shard_.gradient_scores(prompt, pos, candidates, ranking != Ranking::NoReasoning);
   std::vector<double> scores = sum_in_example_order(comm_.all_gather(local), candidates.size());
   const double norm =
       std::sqrt(std::inner_product(scores.begin(), scores.end(), scores.begin(), 0.0));
   if (norm > 0)
     for (double& v : scores) v /= norm;
-  row.candidate_ids.assign(candidates.begin(), candidates.end());
   row.candidate_gradients = scores;
   std::vector<size_t> order(candidates.size());
   std::iota(order.begin(), order.end(), 0);

@@ -97,11 +97,19 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& pro
   return lists;
 }
 
+TrainShard::Chains TrainShard::gradient_chains(const TokenIds& prompt, bool through_chain) const {
+  if (through_chain) return chains_of(prompt);
+  Chains empty;
+  for (const auto& batch : batches_) empty.emplace_back(batch.size());
+  return empty;
+}
+
 std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t position,
-                                                const std::vector<int64_t>& candidates) const {
-  if (fast()) return gradient_scores_fast(prompt, position, candidates);
+                                                const std::vector<int64_t>& candidates,
+                                                bool through_chain) const {
+  if (fast()) return gradient_scores_fast(prompt, position, candidates, through_chain);
   const Transformer& model = *recipe_.model;
-  const Chains& chains = chains_of(prompt);
+  const Chains chains = gradient_chains(prompt, through_chain);
   const at::Tensor candidate_ids = at::tensor(candidates, at::kLong).to(model.device());
   const at::Tensor candidate_embeds =
       model.weights().embed_tokens.index_select(0, candidate_ids).to(at::kDouble);  // [C, H]

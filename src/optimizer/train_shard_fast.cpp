@@ -69,12 +69,13 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists_fast(const TokenIds
 }
 
 std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int64_t position,
-                                                     const std::vector<int64_t>& candidates) const {
+                                                     const std::vector<int64_t>& candidates,
+                                                     bool through_chain) const {
   // Only tokens from the slot on depend on its embedding: they run with gradients on top of
   // the slot prefix's cache, and their loss terms are the ones with a nonzero gradient.
   const Transformer& model = *recipe_.model;
   const SlotPrefix& slot = slot_prefix(prompt, position);
-  const Chains& chains = chains_of(prompt);
+  const Chains chains = gradient_chains(prompt, through_chain);
   const at::Tensor candidate_embeds =
       model.weights()
           .embed_tokens.index_select(0, at::tensor(candidates, at::kLong).to(model.device()))

@@ -55,8 +55,9 @@ class GreaterOptimizer {
   IterationRow iterate(OptimizerState& state);
   // The stages of one iteration (ALGORITHM.md §1.4 B, C, D).
   std::vector<int64_t> propose(const TokenIds& prompt, int64_t pos, int64_t step);
-  std::vector<int64_t> rank_by_gradient(const TokenIds& prompt, int64_t pos,
-                                        const std::vector<int64_t>& candidates, IterationRow& row);
+  // The pool in evaluation order, by settings.ranking (gradient, random or no_reasoning).
+  std::vector<int64_t> rank_candidates(const TokenIds& prompt, int64_t pos,
+                                       const std::vector<int64_t>& candidates, IterationRow& row);
   int64_t select(const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& ranked,
                  bool period_rule, IterationRow& row, int64_t* generated);
   PromptEvaluation evaluate_and_record(const TokenIds& prompt, const std::vector<Example>& split,

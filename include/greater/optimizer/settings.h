@@ -3,9 +3,31 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace greater {
+
+// How the candidates to evaluate are picked from the pool (the paper's ablations).
+enum class Ranking {
+  Gradient,     // by the gradient of the answer loss through the reasoning chain (GReaTer)
+  Random,       // the same pool, drawn by the job's seeded generator; no gradient is computed
+  NoReasoning,  // by the gradient with the chain removed: question, prompt, extractor, answer
+};
+
+inline const char* ranking_name(Ranking r) {
+  switch (r) {
+    case Ranking::Random: return "random";
+    case Ranking::NoReasoning: return "no_reasoning";
+    default: return "gradient";
+  }
+}
+
+inline Ranking parse_ranking(const std::string& name) {
+  for (Ranking r : {Ranking::Gradient, Ranking::Random, Ranking::NoReasoning})
+    if (name == ranking_name(r)) return r;
+  throw std::invalid_argument("ranking '" + name + "': expected gradient, random or no_reasoning");
+}
 
 struct OptimizerSettings {
   int64_t iterations = 125;               // coordinate steps
@@ -15,6 +37,7 @@ struct OptimizerSettings {
   int64_t min_pool = 6;                   // grow k by 2 until the union has this many tokens
   int64_t topk_max = 256;                 // top-k lists exchanged once; k never grows past this
   int64_t candidates_evaluated = 3;       // best by gradient, evaluated on the train set
+  Ranking ranking = Ranking::Gradient;    // how those candidates are picked from the pool
   double answer_temperature = 0.2;        // τ on answer logits (gradient loss and CE)
   double gradient_prompt_weight = 0.2;    // L = CE_τ(answer) + w · prompt NLL
   double selection_prompt_weight = 0.02;  // score = mistake rate + w · prompt NLL

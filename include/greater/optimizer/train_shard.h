@@ -39,9 +39,12 @@ class TrainShard {
                                                    int64_t previous_token, int64_t k_max) const;
 
   // ⟨E[c], ∂L_i/∂e_pos⟩ for each owned example i and candidate c, row-major [examples, |C|],
-  // with L_i = CE_τ(answer) + w · prompt NLL on the cached chains of `prompt`.
+  // with L_i = CE_τ(answer) + w · prompt NLL on the cached chains of `prompt`; with
+  // `through_chain` false, on question ‖ prompt ‖ header ‖ extractor ‖ answer (the chain
+  // removed: the paper's ablation of reasoning).
   std::vector<double> gradient_scores(const TokenIds& prompt, int64_t position,
-                                      const std::vector<int64_t>& candidates) const;
+                                      const std::vector<int64_t>& candidates,
+                                      bool through_chain = true) const;
 
   // Chains for `prompt` (cached for reuse), then teacher-forced terms per example.
   SelectionTerms selection_terms(const TokenIds& prompt, int64_t* tokens_generated);
@@ -75,7 +78,10 @@ class TrainShard {
                                                         int64_t previous_token,
                                                         int64_t k_max) const;
   std::vector<double> gradient_scores_fast(const TokenIds& prompt, int64_t position,
-                                           const std::vector<int64_t>& candidates) const;
+                                           const std::vector<int64_t>& candidates,
+                                           bool through_chain) const;
+  // The chains the gradient runs through: the cached ones of `prompt`, or empty ones.
+  Chains gradient_chains(const TokenIds& prompt, bool through_chain) const;
   std::vector<SelectionTerms> decode_and_score(const std::vector<TokenIds>& prompts,
                                                int64_t position, int64_t* tokens_generated);
   bool fast() const { return recipe_.settings.fast_iteration; }

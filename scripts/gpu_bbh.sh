@@ -13,7 +13,7 @@
 #   ABLATION_TASK    task of the ranking comparison (default boolean_expressions; its gradient,
 #                    seed 1 run is the BBH_TASKS run of the same task when listed there)
 #   ABLATION_SEEDS   seeds of the comparison (default "1 2 3"); empty: no comparison
-#   BBH_DEVICE       the device option (default cuda)
+#   BBH_DEVICE       the device option (default cuda); BBH_CHAIN the chain cap (default 128)
 #   RUN_LIMIT_S      wall-clock limit of one run (default 330). A run still optimizing then is
 #                    stopped (SIGTERM: it records its iterations and marks the file interrupted),
 #                    and the prompt it reached is evaluated on the same test rows in a transfer run
@@ -36,7 +36,7 @@ mkdir -p "$runs"
 
 # One rank per process.
 settings=(--device "${BBH_DEVICE:-cuda}" --dtype float32 --threads 1 --iterations "$iterations" --train_size "$train"
-  --dev_size "$dev" --test_size "$test" --max_new_tokens 128 --micro_batch 32)
+  --dev_size "$dev" --test_size "$test" --max_new_tokens "${BBH_CHAIN:-128}" --micro_batch 32)
 
 start_run() {  # start_run NAME TASK [options...]: one optimization in the background
   local name=$1 task=$2
@@ -77,7 +77,7 @@ wait
   nvidia-smi --query-gpu=name,memory.used --format=csv
   for log in "$runs"/*.log; do
     echo "== $(basename "$log")"
-    grep -E '^(job|eval|finished)|stopped|rror' "$log" | cut -c1-200
+    grep -E '^(job|eval|finished|greater_dist)|stopped|rror' "$log" | cut -c1-200
     grep '^step ' "$log" | tail -n 1 | cut -c1-200
   done
 } >"$results/summary.txt" 2>&1

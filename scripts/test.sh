@@ -7,4 +7,6 @@ scripts/build.sh
 scripts/setup_test_data.sh
 scripts/get_smollm2.sh
 cd "${BUILD_DIR:-build}"
+# Parallel tests share the cores: OpenMP threads that spin while waiting would take them.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 ctest --output-on-failure -j "${JOBS:-2}" --timeout 900

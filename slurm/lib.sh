@@ -167,6 +167,10 @@ greater_run() {
     set -u
   fi
   command -v "$LAUNCHER" >/dev/null || greater_die "$LAUNCHER not found in PATH (set SETUP?)"
+  # LibTorch's OpenMP threads spin while they wait; on shared or oversubscribed cores that spinning
+  # takes the cores from the work (docs/RESULTS.md, "OpenMP wait policy"). Sleeping waiters cost
+  # little even on idle cores. mpirun and srun pass the environment on to every rank.
+  export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
   local ranks=${SLURM_NTASKS:-$((NODES * RANKS_PER_NODE))}
   local -a launch extra common
   case $LAUNCHER in

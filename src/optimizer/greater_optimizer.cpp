@@ -229,7 +229,7 @@ bool GreaterOptimizer::optimize(OptimizerState& state,
   const int64_t total = recipe_.settings.iterations;
   stop_requested_ = stop_requested;
   if (comm_.rank() == 0 && state.next_step < total)
-    std::cout << "steps count from 0; each line shows the prompt the step started from"
+    std::cout << "(steps count from 0; each line shows the prompt the step started from)"
               << std::endl;
   while (state.next_step < total) {
     const auto start = Clock::now();

@@ -143,6 +143,7 @@ class Run:
         self.attrs = {}
         self.config = {}
         self.iterations = {}
+        self.valid_lengths = {}  # padded column -> its length column (from the file)
         self.iteration_count = 0
         self.stage_names = []
         self.evaluations = []
@@ -191,10 +192,12 @@ class Run:
         return np.nansum(seconds, axis=1)
 
     def ids(self, column, row):
-        """The valid ids of a padded id column (prompt_ids, next_prompt_ids, candidate_ids...)."""
-        lengths = {"prompt_ids": "prompt_ids_length", "next_prompt_ids": "next_prompt_ids_length",
-                   "candidate_ids": "candidate_count", "candidate_gradients": "candidate_count"}
-        length = lengths.get(column, "evaluated_count")
+        """The valid entries of a padded column (prompt_ids, candidate_gradients, ...): the file
+        names each one's length column in the dataset attribute `valid_length`."""
+        length = self.valid_lengths.get(column)
+        if length is None:
+            raise RunFileError(f"{self.path}: iterations/{column} names no valid_length (a file "
+                               "written before the attribute existed, or not a padded column)")
         return self.iterations[column][row][: int(self.iterations[length][row])]
 
     # -- evaluations --
@@ -226,6 +229,7 @@ class Run:
 
 
 def _read_table(group, count):
+    """Every dataset of a table, its first `count` rows; the layout comes from the file."""
     table = {}
     for name, dataset in group.items():
         if not isinstance(dataset, h5py.Dataset) or name == "count":
@@ -233,6 +237,12 @@ def _read_table(group, count):
         values = dataset[:count]
         table[name] = _texts(values) if dataset.dtype.kind == "S" else values
     return table
+
+
+def _valid_lengths(group):
+    """Padded dataset -> the dataset holding each row's valid length (attribute valid_length)."""
+    return {name: _text(dataset.attrs["valid_length"]) for name, dataset in group.items()
+            if isinstance(dataset, h5py.Dataset) and "valid_length" in dataset.attrs}
 
 
 def read_run(path, chains=False, tries=1):
@@ -254,6 +264,7 @@ def _read_open(f, run, chains):
         n = int(it["count"][()])
         run.iteration_count = n
         run.iterations = _read_table(it, n)
+        run.valid_lengths = _valid_lengths(it)
         if "stage_seconds" in it:
             run.stage_names = [_text(s) for s in it["stage_seconds"].attrs.get("stage_names", [])]
 
@@ -269,15 +280,14 @@ def _read_open(f, run, chains):
             last = run.evaluations[-1]
             k = last.chain_begin + last.chain_count
             group = ev["chains"]
-            rows = {name: group[name][:k] for name in
-                    ("evaluation", "example_index", "chain", "prediction", "correct")}
+            rows = _read_table(group, k)
             for e in run.evaluations:
                 for i in range(e.chain_begin, e.chain_begin + e.chain_count):
                     if int(rows["evaluation"][i]) != e.index:
                         raise RunFileError(f"{path}: evaluations/chains row {i} does not belong "
                                            f"to evaluation {e.index}; the file is damaged")
                     e.chains.append(Chain(int(rows["example_index"][i]),
-                                          _text(rows["chain"][i]), _text(rows["prediction"][i]),
+                                          rows["chain"][i], rows["prediction"][i],
                                           bool(rows["correct"][i])))
     except KeyError as error:
         raise RunFileError(f"{path}: missing {error} (not a greater-dist run file, or a newer "

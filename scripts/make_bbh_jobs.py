@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the job files of the paper's tasks (ALGORITHM.md §4, §5) for both chat layouts:
+"""Writes the job files of the paper's tasks (docs/ALGORITHM.md §8, §7, §8) for both chat layouts:
 
     jobs/bbh/{llama3,gemma2}/<task>.toml   the 21 BBH tasks
     jobs/bbh/smollm2/<task>.toml           the same for SmolLM2-135M-Instruct (chatml layout,
@@ -140,7 +140,7 @@ def job_text(title, layout, run_file, task, task_format, spec, sizes, dev_task="
         "test_size = %d" % test,
         "split_seed = 0",
         "",
-        ('preset = "paper"    # configs/presets/paper.toml: the hyperparameters of ALGORITHM.md §3'
+        ('preset = "paper"    # configs/presets/paper.toml: the hyperparameters of docs/ALGORITHM.md §6'
          if preset == "paper" else
          "preset = " + toml_string(preset) + "    # configs/presets/" + preset + ".toml"),
         "run_file = " + toml_string(run_file),

@@ -8,7 +8,6 @@
 // job. Finished run files are skipped, unfinished ones resumed; world rank 0 prints a summary.
 // SIGTERM and SIGUSR1 stop every job at its next iteration boundary with the run file
 // flushed; the exit code is then 75 (EX_TEMPFAIL): run the same command again to resume.
-#include <mpi.h>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -16,6 +15,7 @@
 
 #include "greater/common/error.h"
 #include "greater/dist/job_queue.h"
+#include "greater/dist/messages.h"
 #include "greater/dist/mpi_world.h"
 #include "greater/record/run_file.h"
 #include "job_runner.h"
@@ -104,6 +104,14 @@ void print_summary(const std::vector<std::string>& job_files,
   std::fflush(stdout);
 }
 
+// With --jobs, one communicator serves every job of a group, so the transport is chosen
+// before any job is read: by the options common to all jobs (the command line).
+bool gpu_collectives_for_launch(const Launch& launch, char* program) {
+  JobOptions common;
+  int code = 0;
+  return parse_for_job(launch, "", program, common, &code, true) ? common.gpu_collectives : true;
+}
+
 int run_multi(MpiWorld& world, const Launch& launch, char* program) {
   if (world.size() % launch.ranks_per_job != 0 && world.rank() == 0)
     std::cerr << "greater_dist: note: " << world.size() << " ranks do not divide into groups of "
@@ -111,7 +119,8 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
   int group = 0;
   std::unique_ptr<Communicator> comm;
   try {
-    comm = world.group_communicator(launch.ranks_per_job, &group, true);
+    comm = world.group_communicator(launch.ranks_per_job, &group,
+                                    gpu_collectives_for_launch(launch, program));
   } catch (const std::exception& e) {
     MpiWorld::abort_all(e.what());
   }
@@ -119,13 +128,12 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
   std::vector<std::string> run_files(launch.job_files.size());
   int worst = 0;
   for (;;) {
-    // A stopped launch takes no new job (-2); a drained queue answers -1.
-    std::string taken = comm->rank() != 0  ? ""
-                        : stop_requested() ? "-2"
-                                           : std::to_string(queue.take());
-    comm->broadcast(taken, 0);
-    const int index = std::stoi(taken);
-    if (index == -2) worst = std::max(worst, kExitInterrupted);
+    // Rank 0 of the group takes the next job for all of it. A stopped launch takes no new job
+    // (kStopped); a drained queue answers -1.
+    constexpr int64_t kStopped = -2;
+    int64_t index = comm->rank() != 0 ? 0 : stop_requested() ? kStopped : queue.take();
+    broadcast_value(*comm, index);
+    if (index == kStopped) worst = std::max(worst, kExitInterrupted);
     if (index < 0) break;
     JobOptions options;
     int code = 0;
@@ -136,13 +144,12 @@ int run_multi(MpiWorld& world, const Launch& launch, char* program) {
     }
     if (comm->rank() == 0)
       std::cout << "[group " << group << "] job " << launch.job_files[index] << std::endl;
-    const JobOutcome outcome = run_job(options, *comm, world.local_rank(), true, stop_requested);
+    const JobOutcome outcome = run_job(options, *comm, world, true, stop_requested);
     worst = std::max(worst, exit_code_of(outcome));
     if (outcome == JobOutcome::Interrupted) break;
   }
   // Everyone's worst outcome, and the run file of every job for the summary.
-  int global = 0;
-  MPI_Allreduce(&worst, &global, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  const int global = world.max_over_world(worst);
   if (world.rank() == 0) {
     for (size_t j = 0; j < launch.job_files.size(); ++j) {
       JobOptions options;
@@ -182,9 +189,9 @@ int main(int argc, char** argv) {
   if (!parse_for_job(launch, "", argv[0], options, &exit_code, world.rank() != 0)) return exit_code;
   std::unique_ptr<Communicator> comm;
   try {
-    comm = world.world_communicator(options.prefer_nccl);
+    comm = world.world_communicator(options.gpu_collectives);
   } catch (const std::exception& e) {
     MpiWorld::abort_all(e.what());
   }
-  return exit_code_of(run_job(options, *comm, world.local_rank(), false, stop_requested));
+  return exit_code_of(run_job(options, *comm, world, false, stop_requested));
 }

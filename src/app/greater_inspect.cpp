@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
               << run.info.seed << ", " << run.info.world_size << " rank(s), version "
               << run.info.program_version << "\n";
     if (show_config) std::cout << run.info.job_config;
+    if (!run.iterations.empty())
+      std::cout << "(steps count from 0; each line shows the prompt the step started from)\n";
     for (const IterationRow& row : run.iterations) {
       double seconds = 0;
       for (double s : row.stage_seconds) seconds += s;

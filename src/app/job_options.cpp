@@ -5,6 +5,7 @@
 
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
+#include "greater/dist/communicator.h"
 
 namespace greater {
 
@@ -29,6 +30,33 @@ std::string preset_path(const std::string& preset) {
   if (is_file) return preset;
   return std::string(GREATER_SOURCE_DIR) + "/configs/presets/" + preset + ".toml";
 }
+
+// Checks that say what is wanted ("--topk: must be a positive integer") instead of CLI11's
+// range text with a bound of 1.8e308.
+CLI::Validator integer_at_least(int64_t least, const std::string& wanted) {
+  return CLI::Validator(
+      [least, wanted](std::string& text) {
+        size_t used = 0;
+        try {
+          if (std::stoll(text, &used) >= least && used == text.size()) return std::string();
+        } catch (const std::exception&) {
+        }
+        return "must be " + wanted + " (got '" + text + "')";
+      },
+      wanted);
+}
+const CLI::Validator kPositiveInteger = integer_at_least(1, "a positive integer");
+const CLI::Validator kNonNegativeInteger = integer_at_least(0, "an integer >= 0");
+const CLI::Validator kPositiveNumber = CLI::Validator(
+    [](std::string& text) {
+      size_t used = 0;
+      try {
+        if (std::stod(text, &used) > 0 && used == text.size()) return std::string();
+      } catch (const std::exception&) {
+      }
+      return "must be a positive number (got '" + text + "')";
+    },
+    "a positive number");
 
 }  // namespace
 
@@ -70,20 +98,21 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--threads", j.threads,
                  "LibTorch intra-op threads per rank (0: cores / local ranks)");
   app.add_flag("--overwrite", j.overwrite, "replace a finished run file");
-  app.add_flag("!--no-nccl", j.prefer_nccl, "use MPI for the reductions even when NCCL could run");
+  app.add_flag(std::string("!--no-") + kNcclBackend, j.gpu_collectives,
+               "use MPI for the reductions even when NCCL could run");
 
-  app.add_option("--iterations", s.iterations, "coordinate steps")->check(CLI::NonNegativeNumber);
-  app.add_option("--topk", s.topk, "initial per-example top-k")->check(CLI::PositiveNumber);
-  app.add_option("--topq", s.topq, "intersections unioned")->check(CLI::PositiveNumber);
+  app.add_option("--iterations", s.iterations, "coordinate steps")->check(kNonNegativeInteger);
+  app.add_option("--topk", s.topk, "initial per-example top-k")->check(kPositiveInteger);
+  app.add_option("--topq", s.topq, "intersections unioned")->check(kPositiveInteger);
   app.add_option("--intersection_size,--intersection-size", s.intersection_size,
                  "examples per intersection")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--min_pool,--min-pool", s.min_pool, "smallest candidate pool")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--topk_max,--topk-max", s.topk_max, "largest k")->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
+  app.add_option("--topk_max,--topk-max", s.topk_max, "largest k")->check(kPositiveInteger);
   app.add_option("--candidates_evaluated,--candidates-evaluated", s.candidates_evaluated,
                  "candidates scored on the train set")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option_function<std::string>(
          "--ranking",
          [&s](const std::string& name) { s.ranking = parse_ranking(name); },
@@ -93,16 +122,16 @@ void add_job_options(CLI::App& app, JobOptions& j) {
       ->default_str(ranking_name(s.ranking));
   app.add_option("--answer_temperature,--answer-temperature", s.answer_temperature,
                  "temperature on answer logits")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   app.add_option("--gradient_prompt_weight,--gradient-prompt-weight", s.gradient_prompt_weight,
                  "prompt NLL weight in the gradient loss");
   app.add_option("--selection_prompt_weight,--selection-prompt-weight", s.selection_prompt_weight,
                  "prompt NLL weight in the selection score");
   app.add_option("--max_new_tokens,--max-new-tokens", s.max_new_tokens, "chain length limit")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--max_answer_tokens,--max-answer-tokens", s.max_answer_tokens,
                  "answer tokens generated at evaluation")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--period_rule_fraction,--period-rule-fraction", s.period_rule_fraction,
                  "a '.' candidate is accepted when pos >= this * initial length");
   app.add_option("--filler", s.filler, "token appended when a sweep ends without '.'");
@@ -110,16 +139,16 @@ void add_job_options(CLI::App& app, JobOptions& j) {
                  s.chain_stops_at_extractor, "end chains at the extractor's first token");
   app.add_option("--seed", s.seed, "seed of every random choice");
   app.add_option("--micro_batch,--micro-batch", s.micro_batch, "examples per batch")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--eval_every,--eval-every", s.eval_every,
                  "evaluate every K iterations (0: end only)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeInteger);
   app.add_option("--eval_top_prompts,--eval-top-prompts", s.eval_top_prompts,
                  "best prompts compared on dev")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--eval_chains_saved,--eval-chains-saved", s.eval_chains_saved,
                  "reasoning chains stored per evaluation")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeInteger);
 }
 
 bool parse_job_options(int argc, char** argv, JobOptions& job, int* exit_code, bool quiet) {
@@ -193,6 +222,19 @@ void validate_job_options(const JobOptions& j) {
 std::string JobOptions::data_path(const std::string& path) const {
   if (path.empty() || path[0] == '/' || data_dir.empty()) return path;
   return join_path(data_dir, path);
+}
+
+SplitSources JobOptions::split_sources() const {
+  SplitSources s;
+  s.task = data_path(task);
+  s.dev_task = data_path(dev_task);
+  s.test_task = data_path(test_task);
+  s.format = parse_task_format(task_format);
+  s.train_size = train_size;
+  s.dev_size = dev_size;
+  s.test_size = test_size;
+  s.split_seed = split_seed;
+  return s;
 }
 
 std::string JobOptions::to_toml() const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "greater/optimizer/settings.h"
+#include "greater/task/task.h"
 
 namespace greater {
 
@@ -26,7 +27,7 @@ struct JobOptions {
   std::string device = "auto", dtype = "auto";
   int threads = 0;
   bool overwrite = false;
-  bool prefer_nccl = true;
+  bool gpu_collectives = true;  // NCCL when every rank has its own GPU; false: MPI
   OptimizerSettings settings;
 
   // The options that define the run, as TOML text (stored in the run file and compared on
@@ -34,6 +35,8 @@ struct JobOptions {
   std::string to_toml() const;
   // Path of a data file after data_dir is applied.
   std::string data_path(const std::string& path) const;
+  // The task files and split sizes, paths after data_dir.
+  SplitSources split_sources() const;
 };
 
 // Declares every option on `app`, bound to `job`.

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "greater/dist/communicator.h"
+#include "greater/dist/mpi_world.h"
 #include "job_options.h"
 
 namespace greater {
@@ -18,7 +19,8 @@ enum class JobOutcome {
 
 // Collective over `comm`. Runtime errors (after setup) end every rank of the world through
 // MpiWorld::abort_all; setup errors return Failed on every rank of `comm`.
-JobOutcome run_job(const JobOptions& options, Communicator& comm, int local_rank,
+// `world` places this rank on its node (GPU index, threads).
+JobOutcome run_job(const JobOptions& options, Communicator& comm, const MpiWorld& world,
                    bool skip_finished, const std::function<bool()>& stop_requested);
 
 }  // namespace greater

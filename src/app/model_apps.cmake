@@ -7,8 +7,9 @@ target_link_libraries(greater_make_model PRIVATE greater_model CLI11::CLI11 grea
 
 # The main job: GReaTer over MPI ranks.
 if(TARGET greater_optimizer)
-  add_executable(greater_dist greater_dist.cpp job_runner.cpp job_options.cpp)
-  target_link_libraries(greater_dist PRIVATE greater_optimizer CLI11::CLI11 greater_warnings)
+  add_executable(greater_dist greater_dist.cpp job_runner.cpp)
+  target_link_libraries(greater_dist PRIVATE greater_optimizer greater_job_options CLI11::CLI11
+    greater_warnings)
   target_compile_definitions(greater_dist PRIVATE GREATER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GREATER_VERSION="${PROJECT_VERSION}")
 

@@ -75,7 +75,7 @@ class MpiCommunicator final : public Communicator {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  std::string backend() const override { return "mpi"; }
+  std::string backend() const override { return kMpiBackend; }
 
   std::vector<double> all_gather(const std::vector<double>& local) override {
     return gather_ragged(local);

@@ -152,6 +152,13 @@ std::unique_ptr<Communicator> MpiWorld::group_communicator(int ranks_per_group, 
   return make_communicator(comm, prefer_nccl, local_rank_, local_size_);
 }
 
+int MpiWorld::max_over_world(int value) const {
+  int result = value;
+  check_mpi(MPI_Allreduce(&value, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD),
+            "MPI_Allreduce (max over the world)");
+  return result;
+}
+
 void MpiWorld::abort_all(const std::string& message, int exit_code) {
   int initialized = 0;
   int finalized = 0;

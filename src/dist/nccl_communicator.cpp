@@ -67,7 +67,7 @@ class NcclCommunicator final : public Communicator {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  std::string backend() const override { return "nccl"; }
+  std::string backend() const override { return kNcclBackend; }
 
   std::vector<double> all_gather(const std::vector<double>& local) override {
     return gather_ragged(local);

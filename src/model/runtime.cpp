@@ -3,27 +3,16 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
-#include <cstdlib>
 #include <thread>
 
 #include "greater/common/error.h"
 
 namespace greater {
 
-static int ranks_on_this_node() {
-  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"}) {
-    if (const char* value = std::getenv(name)) {
-      const int n = std::atoi(value);
-      if (n > 0) return n;
-    }
-  }
-  return 1;
-}
-
-int set_compute_threads(int threads) {
+int set_compute_threads(int threads, int ranks_on_node) {
   if (threads <= 0) {
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
-    threads = std::max(1, cores / ranks_on_this_node());
+    threads = std::max(1, cores / std::max(1, ranks_on_node));
   }
   at::set_num_threads(threads);
   return threads;

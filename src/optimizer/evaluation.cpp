@@ -2,33 +2,29 @@
 
 #include <algorithm>
 
+#include "greater/dist/messages.h"
+
 namespace greater {
 
 namespace {
 
-std::vector<TokenId> narrow(const TokenIds& ids) { return {ids.begin(), ids.end()}; }
-
-// One example's outcome, flattened for all_gather:
-// [index, parse_ok, token_ok, chain_len, chain..., prediction_len, prediction...].
-void pack(std::vector<int64_t>& out, int64_t index, bool parse_ok, bool token_ok,
-          const TokenIds& chain, const TokenIds& prediction) {
-  out.insert(out.end(), {index, parse_ok, token_ok, static_cast<int64_t>(chain.size())});
-  out.insert(out.end(), chain.begin(), chain.end());
-  out.push_back(prediction.size());
-  out.insert(out.end(), prediction.begin(), prediction.end());
-}
+// One example's outcome as it travels between ranks; its chain and prediction travel as id
+// lists in the same order.
+struct Outcome {
+  int64_t index;
+  bool parse_ok, token_ok;
+};
 
 }  // namespace
 
 PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector<Example>& split,
                                  const TokenIds& prompt, AnswerFormat format, Communicator& comm) {
-  const Tokenizer& tokenizer = *recipe.tokenizer;
   GenerationOptions answer_options;
   answer_options.max_new_tokens = recipe.settings.max_answer_tokens;
   for (TokenId id : recipe.layout->stop_ids()) answer_options.stop_ids.push_back(id);
 
-  std::vector<int64_t> packed;
-  int64_t generated = 0;
+  std::vector<Outcome> outcomes;
+  std::vector<IdList> chain_ids, prediction_ids;
   for (const auto& batch :
        my_micro_batches(split, recipe.settings.micro_batch, comm.rank(), comm.size())) {
     const auto chains = recipe.chains(batch, prompt);
@@ -38,40 +34,33 @@ PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector
       const SequenceParts parts = recipe.full(batch[i], prompt, chains[i].tokens);
       answer_prefixes.emplace_back(parts.ids.begin(), parts.ids.begin() + parts.answer);
       gold_ids.emplace_back(parts.ids.begin() + parts.answer, parts.ids.end());
-      generated += chains[i].tokens.size();
     }
     const auto answers = generate_greedy(*recipe.model, answer_prefixes, answer_options);
     for (size_t i = 0; i < batch.size(); ++i) {
       const TokenIds& predicted = answers[i].tokens;
-      generated += predicted.size();
       const bool token_ok = predicted.size() >= gold_ids[i].size() &&
                             std::equal(gold_ids[i].begin(), gold_ids[i].end(), predicted.begin());
       const bool parse_ok =
-          answer_is_correct(format, tokenizer.decode(narrow(predicted), true), batch[i].answer);
-      pack(packed, batch[i].index, parse_ok, token_ok, chains[i].tokens, predicted);
+          answer_is_correct(format, recipe.text(predicted, true), batch[i].answer);
+      outcomes.push_back({batch[i].index, parse_ok, token_ok});
+      chain_ids.push_back(chains[i].tokens);
+      prediction_ids.push_back(predicted);
     }
   }
 
-  const std::vector<int64_t> all = comm.all_gather(packed);
-  std::vector<double> count = {static_cast<double>(generated)};
-  comm.all_reduce_sum(count);
+  outcomes = all_gather_values(comm, outcomes);
+  chain_ids = all_gather_lists(comm, chain_ids);
+  prediction_ids = all_gather_lists(comm, prediction_ids);
   PromptEvaluation result;
-  result.tokens_generated = static_cast<int64_t>(count[0]);
   int64_t parse_ok = 0, token_ok = 0;
-  for (size_t at = 0; at < all.size();) {
+  for (size_t i = 0; i < outcomes.size(); ++i) {
     EvaluatedChain chain;
-    chain.example_index = all[at];
-    chain.correct = all[at + 1] != 0;
-    parse_ok += all[at + 1];
-    token_ok += all[at + 2];
-    const int64_t chain_len = all[at + 3];
-    const TokenIds chain_ids(all.begin() + at + 4, all.begin() + at + 4 + chain_len);
-    at += 4 + chain_len;
-    const int64_t prediction_len = all[at];
-    const TokenIds prediction(all.begin() + at + 1, all.begin() + at + 1 + prediction_len);
-    at += 1 + prediction_len;
-    chain.chain = tokenizer.decode(narrow(chain_ids), true);
-    chain.prediction = tokenizer.decode(narrow(prediction), true);
+    chain.example_index = outcomes[i].index;
+    chain.correct = outcomes[i].parse_ok;
+    parse_ok += outcomes[i].parse_ok;
+    token_ok += outcomes[i].token_ok;
+    chain.chain = recipe.text(chain_ids[i], true);
+    chain.prediction = recipe.text(prediction_ids[i], true);
     result.chains.push_back(std::move(chain));
     ++result.n;
   }

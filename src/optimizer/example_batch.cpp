@@ -13,6 +13,10 @@ TokenIds SequenceRecipe::prefix(const Example& e, const TokenIds& prompt) const 
   return widen(layout->build_prefix(e.question + question_suffix, narrow(prompt)).ids);
 }
 
+std::string SequenceRecipe::text(const TokenIds& ids, bool skip_special) const {
+  return tokenizer->decode(narrow(ids), skip_special);
+}
+
 SequenceParts SequenceRecipe::full(const Example& e, const TokenIds& prompt,
                                    const TokenIds& chain) const {
   return layout->build_full(e.question + question_suffix, narrow(prompt), narrow(chain), extractor,

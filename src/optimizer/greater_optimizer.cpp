@@ -10,6 +10,7 @@
 
 #include "greater/common/error.h"
 #include "greater/common/random.h"
+#include "greater/dist/messages.h"
 #include "greater/optimizer/proposal.h"
 
 namespace greater {
@@ -24,8 +25,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::vector<TokenId> narrow(const TokenIds& ids) { return {ids.begin(), ids.end()}; }
-
 // Sums per-example values gathered in example order, `width` values per example, in that
 // order: the same additions in the same order whatever the number of ranks.
 std::vector<double> sum_in_example_order(const std::vector<double>& gathered, size_t width) {
@@ -39,16 +38,6 @@ double mean_in_example_order(const std::vector<double>& gathered) {
   return sum_in_example_order(gathered, 1)[0] / gathered.size();
 }
 
-// Decisions travel from rank 0 as int64 lists inside a byte string.
-void broadcast_ids(Communicator& comm, std::vector<int64_t>& ids) {
-  std::string bytes;
-  if (comm.rank() == 0)
-    bytes.assign(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(int64_t));
-  comm.broadcast(bytes, 0);
-  ids.resize(bytes.size() / sizeof(int64_t));
-  std::copy(bytes.data(), bytes.data() + bytes.size(), reinterpret_cast<char*>(ids.data()));
-}
-
 std::string format_duration(double seconds) {
   const int64_t s = static_cast<int64_t>(std::llround(seconds));
   char buffer[32];
@@ -59,28 +48,8 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-TokenIds without_trailing(const TokenIds& prompt, int64_t filler) {
-  TokenIds out = prompt;
-  while (out.size() > 1 && out.back() == filler) out.pop_back();
-  return out;
-}
 
 }  // namespace
-
-OptimizerState OptimizerState::from_rows(const std::vector<IterationRow>& rows,
-                                         const TokenIds& initial) {
-  OptimizerState state;
-  state.prompt = initial;
-  state.initial_length = initial.size();
-  for (const IterationRow& row : rows) {
-    state.prompt.assign(row.next_prompt_ids.begin(), row.next_prompt_ids.end());
-    state.position = row.next_position;
-    state.initial_length = row.initial_length;
-    state.next_step = row.step + 1;
-    state.history.emplace_back(row.chosen_score, state.prompt);
-  }
-  return state;
-}
 
 GreaterOptimizer::GreaterOptimizer(const SequenceRecipe& recipe, const TaskSplits& splits,
                                    AnswerFormat format, Communicator& comm, RunFile* run_file)
@@ -99,65 +68,78 @@ GreaterOptimizer::GreaterOptimizer(const SequenceRecipe& recipe, const TaskSplit
 }
 
 std::string GreaterOptimizer::text_of(const TokenIds& ids) const {
-  return recipe_.tokenizer->decode(narrow(ids));
+  return recipe_.text(ids);
+}
+
+template <typename Stage>
+auto GreaterOptimizer::timed(const char* name, Stage&& stage) {
+  const auto start = Clock::now();
+  auto result = stage();
+  stage_seconds_.push_back(seconds_since(start));
+  observe(name);
+  return result;
 }
 
 IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
-  TokenIds& prompt = state.prompt;
-  IterationRow row;
-  row.step = state.next_step;
-  if (state.position >= static_cast<int64_t>(prompt.size())) state.position = prompt.size() - 1;
-  const int64_t pos = state.position;
-  row.position = pos;
-  row.prompt = text_of(prompt);
-  row.prompt_ids.assign(prompt.begin(), prompt.end());
-  int64_t generated = 0;
-
-  // 1 chains for the current prompt (free when the last iteration chose these chains).
+  const OptimizerState before = state;
+  const int64_t pos = std::min<int64_t>(state.position, state.prompt.size() - 1);
+  const TokenIds& prompt = state.prompt;
+  const OptimizerSettings& s = recipe_.settings;
+  stage_seconds_.clear();
   observe("start");
-  auto t = Clock::now();
-  generated += shard_.ensure_chains(prompt, pos);
-  row.stage_seconds.push_back(seconds_since(t));
-  observe("chains");
-  stop_point();
 
-  // 2 propose candidates for the slot, 3 rank them by gradient, 4 evaluate the best few.
-  t = Clock::now();
-  const std::vector<int64_t> candidates = propose(prompt, pos, row.step);
-  row.stage_seconds.push_back(seconds_since(t));
-  observe("proposal");
-  t = Clock::now();
-  const std::vector<int64_t> ranked = rank_candidates(prompt, pos, candidates, row);
-  row.stage_seconds.push_back(seconds_since(t));
-  observe("gradient");
+  // 1 chains for the current prompt (free when the last iteration chose these chains),
+  // 2 propose candidates for the slot, 3 rank them by gradient, 4 score the best few on the
+  // train set and choose. Stop requests are honoured between the expensive stages.
+  const int64_t chain_tokens = timed("chains", [&] { return shard_.ensure_chains(prompt, pos); });
   stop_point();
-  t = Clock::now();
-  const bool period_rule = pos >= recipe_.settings.period_rule_fraction * state.initial_length;
-  const int64_t choice = select(prompt, pos, ranked, period_rule, row, &generated);
-  prompt[pos] = choice;
-  shard_.keep_only(prompt);
-  row.stage_seconds.push_back(seconds_since(t));
-  observe("selection");
+  const std::vector<int64_t> pool =
+      timed("proposal", [&] { return propose(prompt, pos, before.next_step); });
+  const GradientRanking ranking =
+      timed("gradient", [&] { return rank_candidates(prompt, pos, pool, before.next_step); });
+  stop_point();
+  const bool period_rule =
+      period_rule_applies(pos, before.initial_length, s.period_rule_fraction);
+  const Selection selection =
+      timed("selection", [&] { return select(prompt, pos, ranking.ranked, period_rule); });
 
-  // Next position: sweep left to right; at the end wrap after a '.', else grow by the filler.
-  const int64_t length = prompt.size();
-  state.position = pos + 1;
-  if (state.position >= length) {
-    if (text_of({choice}).find('.') != std::string::npos) {
-      state.position = 0;
-    } else {
-      prompt.push_back(filler_id_);
-    }
+  advance(state, pos, selection.choice, text_of({selection.choice}).find('.') != std::string::npos,
+          filler_id_);
+  shard_.keep_only(state.prompt);
+  const int64_t generated = chain_tokens + selection.tokens_generated;
+  return iteration_row(before, pos, ranking, selection, generated, state);
+}
+
+IterationRow GreaterOptimizer::iteration_row(const OptimizerState& before, int64_t pos,
+                                             const GradientRanking& ranking,
+                                             const Selection& selection, int64_t generated,
+                                             OptimizerState& after) {
+  IterationRow row;
+  row.step = before.next_step;
+  row.position = pos;
+  row.prompt = text_of(before.prompt);
+  row.prompt_ids.assign(before.prompt.begin(), before.prompt.end());
+  row.candidate_ids.assign(ranking.candidates.begin(), ranking.candidates.end());
+  row.candidate_gradients = ranking.scores;
+  for (const CandidateScore& c : selection.evaluated) {
+    row.evaluated_ids.push_back(c.id);
+    row.evaluated_mistake_rate.push_back(c.mistake_rate);
+    row.evaluated_answer_ce.push_back(c.answer_ce);
+    row.evaluated_prompt_nll.push_back(c.prompt_nll);
+    row.evaluated_score.push_back(c.score);
   }
-  state.history.emplace_back(row.chosen_score, prompt);
-  state.next_step = row.step + 1;
-  row.next_prompt_ids.assign(prompt.begin(), prompt.end());
-  row.next_position = state.position;
-  row.initial_length = state.initial_length;
-
+  row.chosen_id = selection.choice;
+  row.chosen_score = selection.score;
+  row.train_accuracy = selection.train_accuracy;
+  row.stage_seconds = stage_seconds_;
+  // The tokens every rank generated (for the record; nothing is decided by it).
   std::vector<double> total = {static_cast<double>(generated)};
   comm_.all_reduce_sum(total);
   row.tokens_generated = static_cast<int64_t>(total[0]);
+  row.next_prompt_ids.assign(after.prompt.begin(), after.prompt.end());
+  row.next_position = after.position;
+  row.initial_length = after.initial_length;
+  after.history.emplace_back(selection.score, after.prompt);
   return row;
 }
 
@@ -165,62 +147,50 @@ std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t p
   // Every example's top tokens at the slot, gathered in example order; rank 0 forms the
   // seeded pool and broadcasts it.
   const int64_t previous = pos > 0 ? prompt[pos - 1] : prompt.back();
-  std::vector<int64_t> packed;
-  for (const auto& list :
-       shard_.slot_top_lists(prompt, pos, allowed_, previous, recipe_.settings.topk_max)) {
-    packed.push_back(list.size());
-    packed.insert(packed.end(), list.begin(), list.end());
-  }
-  const std::vector<int64_t> gathered = comm_.all_gather(packed);
+  const std::vector<IdList> lists = all_gather_lists(
+      comm_, shard_.slot_top_lists(prompt, pos, allowed_, previous, recipe_.settings.topk_max));
   std::vector<int64_t> candidates;
-  if (comm_.rank() == 0) {
-    std::vector<std::vector<int64_t>> lists;
-    for (size_t at = 0; at < gathered.size(); at += 1 + gathered[at])
-      lists.emplace_back(gathered.begin() + at + 1, gathered.begin() + at + 1 + gathered[at]);
+  if (comm_.rank() == 0)
     candidates = propose_candidates(lists, recipe_.settings, step, prompt[pos]).candidates;
-  }
-  broadcast_ids(comm_, candidates);
+  broadcast_values(comm_, candidates);
   return candidates;
 }
 
-std::vector<int64_t> GreaterOptimizer::rank_candidates(const TokenIds& prompt, int64_t pos,
-                                                       const std::vector<int64_t>& candidates,
-                                                       IterationRow& row) {
+GreaterOptimizer::GradientRanking GreaterOptimizer::rank_candidates(
+    const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& candidates, int64_t step) {
   const Ranking ranking = recipe_.settings.ranking;
-  row.candidate_ids.assign(candidates.begin(), candidates.end());
+  GradientRanking r;
+  r.candidates = candidates;
   if (ranking == Ranking::Random) {
     // The ablation baseline: the pool in an order drawn from the job's seed and the step (a
     // stream of its own, so the proposal's draws are those of a gradient run). Every rank
     // holds the same pool and draws the same order. No gradient: its column holds NaN.
-    row.candidate_gradients.assign(candidates.size(), NAN);
-    SplitMix64 rng(recipe_.settings.seed, row.step, kRandomRankingPurpose);
-    std::vector<int64_t> ranked;
+    r.scores.assign(candidates.size(), NAN);
+    SplitMix64 rng(recipe_.settings.seed, step, kRandomRankingPurpose);
     for (int64_t i : rng.sample(candidates.size(), candidates.size()))
-      ranked.push_back(candidates[i]);
-    return ranked;
+      r.ranked.push_back(candidates[i]);
+    return r;
   }
   // Σ_i ⟨E[c], ∂L_i/∂e_pos⟩ summed in example order, normalized once; most negative first.
   // no_reasoning takes the gradient on sequences without the chain.
   const std::vector<double> local =
       shard_.gradient_scores(prompt, pos, candidates, ranking != Ranking::NoReasoning);
-  std::vector<double> scores = sum_in_example_order(comm_.all_gather(local), candidates.size());
+  r.scores = sum_in_example_order(comm_.all_gather(local), candidates.size());
   const double norm =
-      std::sqrt(std::inner_product(scores.begin(), scores.end(), scores.begin(), 0.0));
+      std::sqrt(std::inner_product(r.scores.begin(), r.scores.end(), r.scores.begin(), 0.0));
   if (norm > 0)
-    for (double& v : scores) v /= norm;
-  row.candidate_gradients = scores;
+    for (double& v : r.scores) v /= norm;
   std::vector<size_t> order(candidates.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-  std::vector<int64_t> ranked;
-  for (size_t i : order) ranked.push_back(candidates[i]);
-  return ranked;
+                   [&](size_t a, size_t b) { return r.scores[a] < r.scores[b]; });
+  for (size_t i : order) r.ranked.push_back(candidates[i]);
+  return r;
 }
 
-int64_t GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
-                                 const std::vector<int64_t>& ranked, bool period_rule,
-                                 IterationRow& row, int64_t* generated) {
+GreaterOptimizer::Selection GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
+                                                     const std::vector<int64_t>& ranked,
+                                                     bool period_rule) {
   // The best few by gradient, each scored on the train set with its own chains. A '.'
   // candidate past the threshold is accepted once reached and ends the evaluation.
   const OptimizerSettings& s = recipe_.settings;
@@ -234,35 +204,34 @@ int64_t GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
     trials.back()[pos] = ranked[r];
     if (forced_by_period(ranked[r])) break;
   }
-  const std::vector<SelectionTerms> all_terms = shard_.selection_terms(trials, pos, generated);
+  Selection selection;
+  const std::vector<SelectionTerms> all_terms =
+      shard_.selection_terms(trials, pos, &selection.tokens_generated);
   stop_point();
   double best = INFINITY;
   int64_t choice = prompt[pos];
   for (size_t r = 0; r < trials.size(); ++r) {
     const SelectionTerms& terms = all_terms[r];
-    const double mistakes = mean_in_example_order(comm_.all_gather(terms.mistake));
-    const double answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
-    const double prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
-    const double score = mistakes + s.selection_prompt_weight * prompt_nll;
-    row.evaluated_ids.push_back(ranked[r]);
-    row.evaluated_mistake_rate.push_back(mistakes);
-    row.evaluated_answer_ce.push_back(answer_ce);
-    row.evaluated_prompt_nll.push_back(prompt_nll);
-    row.evaluated_score.push_back(score);
+    CandidateScore c;
+    c.id = ranked[r];
+    c.mistake_rate = mean_in_example_order(comm_.all_gather(terms.mistake));
+    c.answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
+    c.prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
+    c.score = c.mistake_rate + s.selection_prompt_weight * c.prompt_nll;
+    selection.evaluated.push_back(c);
     const bool forced = forced_by_period(ranked[r]);
-    if (score <= best || forced) {  // ties go to the later candidate
-      best = score;
+    if (c.score <= best || forced) {  // ties go to the later candidate
+      best = c.score;
       choice = ranked[r];
-      row.train_accuracy = 1.0 - mistakes;
+      selection.train_accuracy = 1.0 - c.mistake_rate;
     }
     if (forced) break;
   }
   // Rank 0 decides; the others take its word (they computed the same numbers).
-  std::vector<int64_t> decision = {choice};
-  broadcast_ids(comm_, decision);
-  row.chosen_id = decision[0];
-  row.chosen_score = best;
-  return decision[0];
+  broadcast_value(comm_, choice);
+  selection.choice = choice;
+  selection.score = best;
+  return selection;
 }
 
 void GreaterOptimizer::stop_point() {
@@ -276,6 +245,9 @@ bool GreaterOptimizer::optimize(OptimizerState& state,
                                 const std::function<bool()>& stop_requested) {
   const int64_t total = recipe_.settings.iterations;
   stop_requested_ = stop_requested;
+  if (comm_.rank() == 0 && state.next_step < total)
+    std::cout << "(steps count from 0; each line shows the prompt the step started from)"
+              << std::endl;
   while (state.next_step < total) {
     const auto start = Clock::now();
     IterationRow row;
@@ -309,13 +281,14 @@ void GreaterOptimizer::print_progress(const IterationRow& row, double seconds,
   std::ostringstream line;
   line.setf(std::ios::fixed);
   line.precision(4);
-  line << "step " << row.step + 1 << "/" << recipe_.settings.iterations << "  pos " << row.position
+  // Steps count from 0, as the run file's iterations/step and greater_inspect do; the prompt is
+  // the one the step started from (the run file's iterations/prompt).
+  line << "step " << row.step << "/" << recipe_.settings.iterations << "  pos " << row.position
        << "  score " << row.chosen_score;
   line.precision(3);
   line << "  train_acc " << row.train_accuracy;
   line.precision(1);
-  line << "  " << seconds << " s  ETA " << format_duration(eta_seconds) << "  | "
-       << text_of(TokenIds(row.next_prompt_ids.begin(), row.next_prompt_ids.end()));
+  line << "  " << seconds << " s  ETA " << format_duration(eta_seconds) << "  | " << row.prompt;
   std::cout << line.str() << std::endl;
 }
 
@@ -352,18 +325,7 @@ void GreaterOptimizer::evaluate_baseline(const TokenIds& prompt) {
 }
 
 void GreaterOptimizer::evaluate_best(const OptimizerState& state, int64_t step) {
-  // The distinct prompts with the lowest selection scores (trailing fillers removed).
-  std::vector<std::pair<double, TokenIds>> ranked;
-  for (const auto& [score, prompt] : state.history) {
-    const TokenIds clean = without_trailing(prompt, filler_id_);
-    if (std::none_of(ranked.begin(), ranked.end(),
-                     [&](const auto& r) { return r.second == clean; }))
-      ranked.emplace_back(score, clean);
-  }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (static_cast<int64_t>(ranked.size()) > recipe_.settings.eval_top_prompts)
-    ranked.resize(recipe_.settings.eval_top_prompts);
+  const auto ranked = best_prompts(state.history, filler_id_, recipe_.settings.eval_top_prompts);
   if (ranked.empty()) return;
 
   TokenIds winner = ranked.front().second;

@@ -44,102 +44,30 @@ RunInfo read_info(hid_t file, const std::string& where) {
 }
 
 std::vector<IterationRow> read_iterations(hid_t file, int64_t rows, const std::string& where) {
-  TableReader t(file, "iterations", 0, rows, where);
-  auto step = t.ints("step");
-  auto position = t.ints("position");
-  auto prompt = t.texts("prompt");
-  auto prompt_ids = t.id_rows("prompt_ids", t.ints("prompt_ids_length"));
-  auto candidate_count = t.ints("candidate_count");
-  auto candidate_ids = t.id_rows("candidate_ids", candidate_count);
-  auto candidate_gradients = t.double_rows("candidate_gradients", candidate_count);
-  auto evaluated_count = t.ints("evaluated_count");
-  auto evaluated_ids = t.id_rows("evaluated_ids", evaluated_count);
-  auto mistake_rate = t.double_rows("evaluated_mistake_rate", evaluated_count);
-  auto answer_ce = t.double_rows("evaluated_answer_ce", evaluated_count);
-  auto prompt_nll = t.double_rows("evaluated_prompt_nll", evaluated_count);
-  auto score = t.double_rows("evaluated_score", evaluated_count);
-  auto chosen_id = t.ints("chosen_id");
-  auto chosen_score = t.doubles("chosen_score");
-  auto train_accuracy = t.doubles("train_accuracy");
-  auto stage_seconds = t.double_rows("stage_seconds", {});
-  auto tokens_generated = t.ints("tokens_generated");
-  auto next_prompt_ids = t.id_rows("next_prompt_ids", t.ints("next_prompt_ids_length"));
-  auto next_position = t.ints("next_position");
-  auto initial_length = t.ints("initial_length");
-
-  std::vector<IterationRow> result(static_cast<size_t>(rows));
-  for (size_t r = 0; r < result.size(); ++r) {
-    IterationRow& row = result[r];
-    row.step = step[r];
-    row.position = position[r];
-    row.prompt = std::move(prompt[r]);
-    row.prompt_ids = std::move(prompt_ids[r]);
-    row.candidate_ids = std::move(candidate_ids[r]);
-    row.candidate_gradients = std::move(candidate_gradients[r]);
-    row.evaluated_ids = std::move(evaluated_ids[r]);
-    row.evaluated_mistake_rate = std::move(mistake_rate[r]);
-    row.evaluated_answer_ce = std::move(answer_ce[r]);
-    row.evaluated_prompt_nll = std::move(prompt_nll[r]);
-    row.evaluated_score = std::move(score[r]);
-    row.chosen_id = static_cast<int32_t>(chosen_id[r]);
-    row.chosen_score = chosen_score[r];
-    row.train_accuracy = train_accuracy[r];
-    // A row appended without timings holds NaN in every stage: give it back empty.
-    bool measured = false;
-    for (double s : stage_seconds[r]) measured = measured || !std::isnan(s);
-    if (measured) row.stage_seconds = std::move(stage_seconds[r]);
-    row.tokens_generated = tokens_generated[r];
-    row.next_prompt_ids = std::move(next_prompt_ids[r]);
-    row.next_position = next_position[r];
-    row.initial_length = initial_length[r];
-  }
-  return result;
+  return read_rows(file, iteration_table(read_info(file, where).limits), 0, rows, where);
 }
 
 std::vector<EvaluationRow> read_evaluations(hid_t file, int64_t rows, bool with_chains,
                                             const std::string& where) {
-  TableReader t(file, "evaluations", 0, rows, where);
-  auto step = t.ints("step");
-  auto split = t.texts("split");
-  auto prompt = t.texts("prompt");
-  auto prompt_ids = t.id_rows("prompt_ids", t.ints("prompt_ids_length"));
-  auto parse_accuracy = t.doubles("parse_accuracy");
-  auto token_accuracy = t.doubles("token_accuracy");
-  auto n = t.ints("n");
-  auto chain_begin = t.ints("chain_begin");
-  auto chain_count = t.ints("chain_count");
-
-  std::vector<EvaluationRow> result(static_cast<size_t>(rows));
-  for (size_t r = 0; r < result.size(); ++r) {
-    EvaluationRow& row = result[r];
-    row.step = step[r];
-    row.split = std::move(split[r]);
-    row.prompt = std::move(prompt[r]);
-    row.prompt_ids = std::move(prompt_ids[r]);
-    row.parse_accuracy = parse_accuracy[r];
-    row.token_accuracy = token_accuracy[r];
-    row.n = n[r];
-  }
+  const RunFileLimits limits = read_info(file, where).limits;
+  const std::vector<StoredEvaluation> stored =
+      read_rows(file, evaluation_table(limits), 0, rows, where);
+  std::vector<EvaluationRow> result;
+  for (const StoredEvaluation& e : stored) result.push_back(e.row);
   if (!with_chains || rows == 0) return result;
 
-  int64_t chain_rows = chain_begin.back() + chain_count.back();
-  TableReader c(file, "evaluations/chains", 0, chain_rows, where);
-  auto evaluation = c.ints("evaluation");
-  auto example_index = c.ints("example_index");
-  auto chain = c.texts("chain");
-  auto prediction = c.texts("prediction");
-  auto correct = c.bools("correct");
+  const int64_t chain_rows = stored.back().chain_begin + stored.back().chain_count;
+  std::vector<StoredChain> chains = read_rows(file, chain_table(limits), 0, chain_rows, where);
   for (size_t r = 0; r < result.size(); ++r) {
-    for (int64_t k = chain_begin[r]; k < chain_begin[r] + chain_count[r]; ++k) {
-      size_t i = static_cast<size_t>(k);
-      if (k < 0 || k >= chain_rows || evaluation[i] != static_cast<int64_t>(r)) {
-        throw Error(where + ":evaluations/chains", "row " + std::to_string(k) +
-                                                       " does not belong to evaluation " +
-                                                       std::to_string(r) + "; the file is damaged");
+    for (int64_t k = stored[r].chain_begin; k < stored[r].chain_begin + stored[r].chain_count;
+         ++k) {
+      const size_t i = static_cast<size_t>(k);
+      if (k < 0 || k >= chain_rows || chains[i].evaluation != static_cast<int64_t>(r)) {
+        throw Error(where + ":" + chain_table(limits).table.group,
+                    "row " + std::to_string(k) + " does not belong to evaluation " +
+                        std::to_string(r) + "; the file is damaged");
       }
-      result[r].chains.push_back(EvaluatedChain{example_index[i], std::move(chain[i]),
-                                                std::move(prediction[i]),
-                                                static_cast<bool>(correct[i])});
+      result[r].chains.push_back(std::move(chains[i].chain));
     }
   }
   return result;

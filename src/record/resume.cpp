@@ -115,9 +115,9 @@ std::string RunFile::Impl::where(const std::string& object) const {
 void RunFile::Impl::begin_swmr(int64_t iteration_rows, int64_t evaluation_rows,
                                int64_t chain_rows) {
   check(H5Fstart_swmr_write(file.get()), path, "cannot start SWMR writing");
-  iterations = open_table(file.get(), iteration_table(info.limits), iteration_rows, path);
-  evaluations = open_table(file.get(), evaluation_table(info.limits), evaluation_rows, path);
-  chains = open_table(file.get(), chain_table(info.limits), chain_rows, path);
+  iterations = open_table(file.get(), iteration_table(info.limits).table, iteration_rows, path);
+  evaluations = open_table(file.get(), evaluation_table(info.limits).table, evaluation_rows, path);
+  chains = open_table(file.get(), chain_table(info.limits).table, chain_rows, path);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
@@ -175,16 +175,18 @@ std::unique_ptr<RunFile> RunFile::open_for_resume(const std::string& path) {
   // Rows past the counts are what a killed writer left half written: drop them.
   int64_t iteration_rows = read_count(file, "iterations", path);
   int64_t evaluation_rows = read_count(file, "evaluations", path);
+  const RunFileLimits& limits = impl->info.limits;
   int64_t chain_rows = 0;
   if (evaluation_rows > 0) {
-    TableReader last(file, "evaluations", evaluation_rows - 1, 1, path);
-    chain_rows = last.ints("chain_begin")[0] + last.ints("chain_count")[0];
+    const StoredEvaluation last =
+        read_rows(file, evaluation_table(limits), evaluation_rows - 1, 1, path).at(0);
+    chain_rows = last.chain_begin + last.chain_count;
   }
   {
-    const RunFileLimits& limits = impl->info.limits;
-    OpenTable iterations = open_table(file, iteration_table(limits), iteration_rows, path);
-    OpenTable evaluations = open_table(file, evaluation_table(limits), evaluation_rows, path);
-    OpenTable chains = open_table(file, chain_table(limits), chain_rows, path);
+    OpenTable iterations = open_table(file, iteration_table(limits).table, iteration_rows, path);
+    OpenTable evaluations =
+        open_table(file, evaluation_table(limits).table, evaluation_rows, path);
+    OpenTable chains = open_table(file, chain_table(limits).table, chain_rows, path);
     truncate_rows(iterations, iteration_rows, path);
     truncate_rows(evaluations, evaluation_rows, path);
     truncate_rows(chains, chain_rows, path);
@@ -212,6 +214,15 @@ void RunFile::set_status(RunStatus status, const std::string& message) {
                         impl_->path);
   write_fixed_text_attr(file, "status", run_status_name(status), kStatusBytes, impl_->path);
   flush();
+}
+
+void RunFile::finish(RunStatus status, const std::string& message) {
+  QuietHdf5Errors quiet;
+  Impl& impl = *impl_;
+  truncate_rows(impl.iterations, impl.iterations.rows, impl.path);
+  truncate_rows(impl.evaluations, impl.evaluations.rows, impl.path);
+  truncate_rows(impl.chains, impl.chains.rows, impl.path);
+  set_status(status, message);
 }
 
 void RunFile::flush() {

@@ -9,6 +9,7 @@
 
 #include "greater/record/run_file.h"
 #include "h5.h"
+#include "tables.h"
 
 namespace greater::record {
 
@@ -17,33 +18,6 @@ constexpr size_t kStatusBytes = 16;  // root attribute "status"
 // Root attribute "status_message"; small enough that every chunk of the root's object header
 // stays inside one file-space page (see RunFile::create).
 constexpr size_t kStatusMessageBytes = 1024;
-constexpr int64_t kSplitBytes = 16;  // evaluations/split
-
-enum class ColumnType { Int32, Int64, Float64, Text, Bool };
-
-struct Column {
-  std::string name;
-  ColumnType type = ColumnType::Int64;
-  // Values per row: 0 for one value (dataset [n]), else a 2-D dataset [n, width]. For Text,
-  // the bytes of the fixed-length string (dataset [n]).
-  int64_t width = 0;
-  int64_t fill = 0;   // fill of integer columns; Float64 fills with NaN, Text with NUL
-  std::string limit;  // what bounds `width`, named in errors ("RunFileLimits::max_candidates")
-};
-
-// Datasets under one group that always have the same number of rows.
-struct Table {
-  std::string group;
-  // A scalar int64 dataset "<group>/count", written after the rows: the rows a reader trusts.
-  bool has_count = true;
-  std::vector<Column> columns;
-
-  size_t index(const std::string& column) const;  // throws std::logic_error when unknown
-};
-
-Table iteration_table(const RunFileLimits& limits);
-Table evaluation_table(const RunFileLimits& limits);
-Table chain_table(const RunFileLimits& limits);  // evaluations/chains (no count of its own)
 
 size_t element_bytes(const Column& column);  // bytes of one value (a whole string for Text)
 
@@ -56,11 +30,8 @@ class RowBlock {
  public:
   RowBlock(const Table& table, int64_t rows, std::string where);
 
-  void set_int(const std::string& column, int64_t row, int64_t value);  // Int32/Int64/Bool
-  void set_double(const std::string& column, int64_t row, double value);
-  void set_ids(const std::string& column, int64_t row, const std::vector<int32_t>& values);
-  void set_doubles(const std::string& column, int64_t row, const std::vector<double>& values);
-  void set_text(const std::string& column, int64_t row, const std::string& value);
+  // Checks the cell against the column's width and stores it.
+  void set(size_t column, int64_t row, const Cell& cell);
 
   int64_t rows() const { return rows_; }
   const unsigned char* data(size_t column) const { return bytes_[column].data(); }
@@ -100,22 +71,18 @@ class TableReader {
  public:
   TableReader(hid_t file, std::string group, int64_t first, int64_t rows, std::string where);
 
-  std::vector<int64_t> ints(const std::string& column) const;  // 1-D integer columns
-  std::vector<double> doubles(const std::string& column) const;
-  std::vector<std::string> texts(const std::string& column) const;  // without NUL padding
-  std::vector<bool> bools(const std::string& column) const;
-  // 2-D columns: the first lengths[r] values of row r (the whole row when lengths is empty).
-  std::vector<std::vector<int32_t>> id_rows(const std::string& column,
-                                            const std::vector<int64_t>& lengths) const;
-  std::vector<std::vector<double>> double_rows(const std::string& column,
-                                               const std::vector<int64_t>& lengths) const;
+  // Every row's cell of `column`; 2-D rows whole (read_rows trims them to their lengths).
+  std::vector<Cell> cells(const Column& column) const;
 
  private:
   Hid open(const std::string& column, int64_t* width) const;
   void read(const std::string& column, hid_t mem_type, void* out, int64_t* width) const;
+  std::vector<int64_t> ints(const std::string& column) const;
+  std::vector<double> doubles(const std::string& column) const;
+  std::vector<std::string> texts(const std::string& column) const;  // without NUL padding
+  std::vector<int64_t> bools(const std::string& column) const;
   template <typename T>
-  std::vector<std::vector<T>> rows_of(const std::string& column, hid_t mem_type,
-                                      const std::vector<int64_t>& lengths) const;
+  std::vector<Cell> rows_of(const std::string& column, hid_t mem_type) const;
 
   hid_t file_;
   std::string group_;
@@ -128,6 +95,17 @@ class TableReader {
 Hid open_read_only(const std::string& path);
 
 RunInfo read_info(hid_t file, const std::string& where);
+
+// Rows of a table packed for writing; checks every width and that each padded row agrees with
+// its length column, so a row that does not fit fails before the file is touched.
+template <typename Row>
+RowBlock pack_rows(const TableOf<Row>& t, const std::vector<Row>& rows, const std::string& where);
+
+// Rows [first, first + rows) of a table, padded rows cut to their lengths.
+template <typename Row>
+std::vector<Row> read_rows(hid_t file, const TableOf<Row>& t, int64_t first, int64_t rows,
+                           const std::string& where);
+
 std::vector<IterationRow> read_iterations(hid_t file, int64_t rows, const std::string& where);
 std::vector<EvaluationRow> read_evaluations(hid_t file, int64_t rows, bool with_chains,
                                             const std::string& where);

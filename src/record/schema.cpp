@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <stdexcept>
 
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
@@ -47,82 +46,6 @@ RunStatus run_status_from_name(const std::string& name, const std::string& where
 }  // namespace greater
 
 namespace greater::record {
-
-size_t Table::index(const std::string& column) const {
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].name == column) return i;
-  }
-  throw std::logic_error("run file table " + group + " has no column " + column);
-}
-
-Table iteration_table(const RunFileLimits& limits) {
-  const std::string tokens = "RunFileLimits::max_prompt_tokens";
-  const std::string candidates = "RunFileLimits::max_candidates";
-  const std::string evaluated = "RunFileLimits::max_evaluated";
-  const auto i32 = ColumnType::Int32, i64 = ColumnType::Int64, f64 = ColumnType::Float64;
-  const int64_t stages = static_cast<int64_t>(stage_names().size());
-  Table table;
-  table.group = "iterations";
-  table.columns = {
-      {"step", i64, 0, -1, ""},
-      {"position", i64, 0, -1, ""},
-      {"prompt", ColumnType::Text, limits.max_text_bytes, 0, "RunFileLimits::max_text_bytes"},
-      {"prompt_ids", i32, limits.max_prompt_tokens, -1, tokens},
-      {"prompt_ids_length", i32, 0, -1, ""},
-      {"candidate_ids", i32, limits.max_candidates, -1, candidates},
-      {"candidate_gradients", f64, limits.max_candidates, 0, candidates},
-      {"candidate_count", i32, 0, -1, ""},
-      {"evaluated_ids", i32, limits.max_evaluated, -1, evaluated},
-      {"evaluated_mistake_rate", f64, limits.max_evaluated, 0, evaluated},
-      {"evaluated_answer_ce", f64, limits.max_evaluated, 0, evaluated},
-      {"evaluated_prompt_nll", f64, limits.max_evaluated, 0, evaluated},
-      {"evaluated_score", f64, limits.max_evaluated, 0, evaluated},
-      {"evaluated_count", i32, 0, -1, ""},
-      {"chosen_id", i32, 0, -1, ""},
-      {"chosen_score", f64, 0, 0, ""},
-      {"train_accuracy", f64, 0, 0, ""},
-      {"stage_seconds", f64, stages, 0, "the number of stages (stage_names())"},
-      {"tokens_generated", i64, 0, -1, ""},
-      {"next_prompt_ids", i32, limits.max_prompt_tokens, -1, tokens},
-      {"next_prompt_ids_length", i32, 0, -1, ""},
-      {"next_position", i64, 0, -1, ""},
-      {"initial_length", i64, 0, -1, ""},
-  };
-  return table;
-}
-
-Table evaluation_table(const RunFileLimits& limits) {
-  const auto i32 = ColumnType::Int32, i64 = ColumnType::Int64, f64 = ColumnType::Float64;
-  Table table;
-  table.group = "evaluations";
-  table.columns = {
-      {"step", i64, 0, -1, ""},
-      {"split", ColumnType::Text, kSplitBytes, 0, "16 bytes for a split name"},
-      {"prompt", ColumnType::Text, limits.max_text_bytes, 0, "RunFileLimits::max_text_bytes"},
-      {"prompt_ids", i32, limits.max_prompt_tokens, -1, "RunFileLimits::max_prompt_tokens"},
-      {"prompt_ids_length", i32, 0, -1, ""},
-      {"parse_accuracy", f64, 0, 0, ""},
-      {"token_accuracy", f64, 0, 0, ""},
-      {"n", i64, 0, -1, ""},
-      {"chain_begin", i64, 0, -1, ""},
-      {"chain_count", i64, 0, -1, ""},
-  };
-  return table;
-}
-
-Table chain_table(const RunFileLimits& limits) {
-  Table table;
-  table.group = "evaluations/chains";
-  table.has_count = false;
-  table.columns = {
-      {"evaluation", ColumnType::Int64, 0, -1, ""},
-      {"example_index", ColumnType::Int64, 0, -1, ""},
-      {"chain", ColumnType::Text, limits.max_chain_bytes, 0, "RunFileLimits::max_chain_bytes"},
-      {"prediction", ColumnType::Text, limits.max_text_bytes, 0, "RunFileLimits::max_text_bytes"},
-      {"correct", ColumnType::Bool, 0, 0, ""},
-  };
-  return table;
-}
 
 const std::vector<std::string>& reserved_root_attributes() {
   static const std::vector<std::string> names = {"format",
@@ -211,6 +134,11 @@ void create_column(hid_t group, const Column& column, const std::string& where) 
   Hid dataset(check_id(H5Dcreate2(group, column.name.c_str(), type.get(), space.get(), H5P_DEFAULT,
                                   dcpl.get(), H5P_DEFAULT),
                        where, "cannot create dataset " + column.name));
+  // Readers such as analysis/runfile.py learn the layout from the file itself.
+  if (!column.length_column.empty())
+    write_text_attr(dataset.get(), "valid_length", column.length_column, where);
+  if (!column.labels_name.empty())
+    write_text_list_attr(dataset.get(), column.labels_name, column.labels, where);
 }
 
 std::string utc_now() {
@@ -302,6 +230,7 @@ std::unique_ptr<RunFile> RunFile::create(const std::string& path, const RunInfo&
   const std::string exists_message =
       "already exists; a run file is never overwritten (resume it, or choose another output "
       "path)";
+  if (is_directory(path)) throw Error(path, "is a directory; a run file must be a file");
   if (file_exists(path)) throw Error(path, exists_message);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
@@ -327,14 +256,9 @@ std::unique_ptr<RunFile> RunFile::create(const std::string& path, const RunInfo&
     created = true;
     hid_t file = impl->file.get();
     write_root_attributes(file, info, path);
-    create_table(file, iteration_table(info.limits), path);
-    create_table(file, evaluation_table(info.limits), path);
-    create_table(file, chain_table(info.limits), path);
-    {
-      Hid stages(check_id(H5Dopen2(file, "iterations/stage_seconds", H5P_DEFAULT), path,
-                          "cannot open iterations/stage_seconds"));
-      write_text_list_attr(stages.get(), "stage_names", stage_names(), path);
-    }
+    create_table(file, iteration_table(info.limits).table, path);
+    create_table(file, evaluation_table(info.limits).table, path);
+    create_table(file, chain_table(info.limits).table, path);
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), path, "cannot flush");
     // link() refuses an existing path, where rename() would replace it.
     if (::link(temporary.c_str(), path.c_str()) != 0) {

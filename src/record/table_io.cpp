@@ -11,8 +11,6 @@ namespace greater::record {
 
 namespace {
 
-bool is_two_d(const Column& column) { return column.type != ColumnType::Text && column.width > 0; }
-
 int64_t values_per_row(const Column& column) { return is_two_d(column) ? column.width : 1; }
 
 }  // namespace
@@ -89,42 +87,30 @@ void RowBlock::check_width(const Column& column, int64_t n, const char* unit) co
   }
 }
 
-void RowBlock::set_int(const std::string& name, int64_t row, int64_t value) {
-  size_t i = table_.index(name);
+void RowBlock::set(size_t i, int64_t row, const Cell& value) {
   const Column& column = table_.columns[i];
-  if (column.type == ColumnType::Int32) {
-    int32_t narrow = static_cast<int32_t>(value);
-    std::memcpy(cell(i, row, 0), &narrow, 4);
-  } else if (column.type == ColumnType::Int64) {
-    std::memcpy(cell(i, row, 0), &value, 8);
-  } else {
-    int8_t flag = value != 0 ? 1 : 0;
-    std::memcpy(cell(i, row, 0), &flag, 1);
+  if (const auto* n = std::get_if<int64_t>(&value)) {
+    if (column.type == ColumnType::Int32) {
+      int32_t narrow = static_cast<int32_t>(*n);
+      std::memcpy(cell(i, row, 0), &narrow, 4);
+    } else if (column.type == ColumnType::Int64) {
+      std::memcpy(cell(i, row, 0), n, 8);
+    } else {
+      int8_t flag = *n != 0 ? 1 : 0;
+      std::memcpy(cell(i, row, 0), &flag, 1);
+    }
+  } else if (const auto* x = std::get_if<double>(&value)) {
+    std::memcpy(cell(i, row, 0), x, 8);
+  } else if (const auto* text = std::get_if<std::string>(&value)) {
+    check_width(column, static_cast<int64_t>(text->size()), "bytes of text");
+    if (!text->empty()) std::memcpy(cell(i, row, 0), text->data(), text->size());
+  } else if (const auto* ids = std::get_if<std::vector<int32_t>>(&value)) {
+    check_width(column, static_cast<int64_t>(ids->size()), "ids");
+    if (!ids->empty()) std::memcpy(cell(i, row, 0), ids->data(), 4 * ids->size());
+  } else if (const auto* xs = std::get_if<std::vector<double>>(&value)) {
+    check_width(column, static_cast<int64_t>(xs->size()), "values");
+    if (!xs->empty()) std::memcpy(cell(i, row, 0), xs->data(), 8 * xs->size());
   }
-}
-
-void RowBlock::set_double(const std::string& name, int64_t row, double value) {
-  size_t i = table_.index(name);
-  std::memcpy(cell(i, row, 0), &value, 8);
-}
-
-void RowBlock::set_ids(const std::string& name, int64_t row, const std::vector<int32_t>& values) {
-  size_t i = table_.index(name);
-  check_width(table_.columns[i], static_cast<int64_t>(values.size()), "ids");
-  if (!values.empty()) std::memcpy(cell(i, row, 0), values.data(), 4 * values.size());
-}
-
-void RowBlock::set_doubles(const std::string& name, int64_t row,
-                           const std::vector<double>& values) {
-  size_t i = table_.index(name);
-  check_width(table_.columns[i], static_cast<int64_t>(values.size()), "values");
-  if (!values.empty()) std::memcpy(cell(i, row, 0), values.data(), 8 * values.size());
-}
-
-void RowBlock::set_text(const std::string& name, int64_t row, const std::string& value) {
-  size_t i = table_.index(name);
-  check_width(table_.columns[i], static_cast<int64_t>(value.size()), "bytes of text");
-  if (!value.empty()) std::memcpy(cell(i, row, 0), value.data(), value.size());
 }
 
 OpenTable open_table(hid_t file, const Table& table, int64_t rows, const std::string& where) {
@@ -274,12 +260,12 @@ std::vector<double> TableReader::doubles(const std::string& column) const {
   return values;
 }
 
-std::vector<bool> TableReader::bools(const std::string& column) const {
+std::vector<int64_t> TableReader::bools(const std::string& column) const {
   std::vector<int8_t> flags(static_cast<size_t>(rows_));
   int64_t width = 0;
   Hid type = bool_type();
   read(column, type.get(), flags.data(), &width);
-  return std::vector<bool>(flags.begin(), flags.end());
+  return std::vector<int64_t>(flags.begin(), flags.end());
 }
 
 std::vector<std::string> TableReader::texts(const std::string& column) const {
@@ -304,34 +290,44 @@ std::vector<std::string> TableReader::texts(const std::string& column) const {
 }
 
 template <typename T>
-std::vector<std::vector<T>> TableReader::rows_of(const std::string& column, hid_t mem_type,
-                                                 const std::vector<int64_t>& lengths) const {
+std::vector<Cell> TableReader::rows_of(const std::string& column, hid_t mem_type) const {
   int64_t width = 0;
   { open(column, &width); }
   std::vector<T> flat(static_cast<size_t>(rows_ * width));
   read(column, mem_type, flat.data(), &width);
-  std::vector<std::vector<T>> rows;
+  std::vector<Cell> rows;
   for (int64_t r = 0; r < rows_; ++r) {
-    int64_t n = lengths.empty() ? width : lengths[static_cast<size_t>(r)];
-    if (n < 0 || n > width) {
-      throw Error(where_ + ":" + group_ + "/" + column,
-                  "row " + std::to_string(first_ + r) + " claims " + std::to_string(n) +
-                      " values, outside [0, " + std::to_string(width) + "]");
-    }
     auto begin = flat.begin() + r * width;
-    rows.emplace_back(begin, begin + n);
+    rows.emplace_back(std::vector<T>(begin, begin + width));
   }
   return rows;
 }
 
-std::vector<std::vector<int32_t>> TableReader::id_rows(const std::string& column,
-                                                       const std::vector<int64_t>& lengths) const {
-  return rows_of<int32_t>(column, H5T_NATIVE_INT32, lengths);
-}
-
-std::vector<std::vector<double>> TableReader::double_rows(
-    const std::string& column, const std::vector<int64_t>& lengths) const {
-  return rows_of<double>(column, H5T_NATIVE_DOUBLE, lengths);
+std::vector<Cell> TableReader::cells(const Column& column) const {
+  std::vector<Cell> out;
+  auto as_cells = [&](auto values) {
+    for (auto& v : values) out.emplace_back(std::move(v));
+  };
+  if (is_two_d(column)) {
+    return column.type == ColumnType::Int32 ? rows_of<int32_t>(column.name, H5T_NATIVE_INT32)
+                                            : rows_of<double>(column.name, H5T_NATIVE_DOUBLE);
+  }
+  switch (column.type) {
+    case ColumnType::Int32:
+    case ColumnType::Int64:
+      as_cells(ints(column.name));
+      break;
+    case ColumnType::Bool:
+      as_cells(bools(column.name));
+      break;
+    case ColumnType::Float64:
+      as_cells(doubles(column.name));
+      break;
+    case ColumnType::Text:
+      as_cells(texts(column.name));
+      break;
+  }
+  return out;
 }
 
 }  // namespace greater::record

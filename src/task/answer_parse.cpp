@@ -1,4 +1,4 @@
-// Parse-based answers (ALGORITHM.md §4 "Two metrics"): what a model's text states, normalized
+// Parse-based answers (docs/ALGORITHM.md §8): what a model's text states, normalized
 // so that it can be compared with the gold answer parsed the same way.
 #include <cctype>
 

@@ -1,4 +1,4 @@
-// The paper's task table (ALGORITHM.md §5) and the extractor texts built from it.
+// The paper's task table (docs/ALGORITHM.md §8) and the extractor texts built from it.
 #include "greater/task/extractors.h"
 
 #include "greater/common/error.h"
@@ -134,7 +134,7 @@ const TaskDefinition& find_task(const std::string& name) {
   }
   throw Error("task",
               "unknown task \"" + name +
-                  "\" (expected one of the 21 BBH tasks of ALGORITHM.md §5, gsm8k or folio)");
+                  "\" (expected one of the 21 BBH tasks of docs/ALGORITHM.md §8, gsm8k or folio)");
 }
 
 ExtractorStyle extractor_style(const std::string& layout) {

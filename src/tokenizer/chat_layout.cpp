@@ -1,4 +1,4 @@
-// Chat layouts built from separately tokenized parts (ALGORITHM.md §1.2, MODELS.md §5).
+// Chat layouts built from separately tokenized parts (docs/ALGORITHM.md §2).
 //
 // Tokenization boundaries. Each part is encoded on its own and the ids are concatenated, so a
 // part's start is known by construction. To make the result equal to encoding the whole string

@@ -24,3 +24,8 @@ expect_failure missing_key "initial_prompt" "${MPIRUN[@]}" -n 1 "$DIST" $(small_
 # The run file of another job configuration is not reused.
 "${MPIRUN[@]}" -n 1 "$DIST" $(small_job "$WORK/d.h5" --iterations 1) > /dev/null
 expect_failure other_config "different job configuration" "${MPIRUN[@]}" -n 1 "$DIST" $(small_job "$WORK/d.h5" --iterations 1 --seed 2)
+# A bad number says what is wanted.
+expect_failure bad_number "topk: must be a positive integer" "${MPIRUN[@]}" -n 1 "$DIST" $(small_job "$WORK/e.h5") --topk 0
+# A run_file that is a directory is reported as one.
+mkdir -p "$WORK/a_folder"
+expect_failure directory_run_file "is a directory" "${MPIRUN[@]}" -n 1 "$DIST" $(small_job "$WORK/a_folder")

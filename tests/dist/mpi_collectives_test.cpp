@@ -24,6 +24,7 @@
 
 #include "greater/common/error.h"
 #include "greater/dist/communicator.h"
+#include "greater/dist/messages.h"
 #include "greater/dist/mpi_world.h"
 
 namespace {
@@ -112,6 +113,47 @@ void check_collectives(Communicator& comm, const std::string& label) {
 }
 
 // Sharding and gathering together: the examples of all ranks are 0..N-1 in order.
+// The typed messages: structs of numbers and id lists arrive whole, in rank order.
+void check_messages(Communicator& comm, const std::string& label) {
+  const int rank = comm.rank();
+  const int size = comm.size();
+  struct Decision {
+    int64_t index;
+    double score;
+    bool flag;
+  };
+  Decision decision = rank == 0 ? Decision{7, 0.25, true} : Decision{-1, -1.0, false};
+  greater::broadcast_value(comm, decision);
+  CHECK(decision.index == 7 && decision.score == 0.25 && decision.flag, label);
+
+  // Rank r holds r structs and r lists; list j of rank r holds j + 1 copies of r.
+  std::vector<Decision> mine;
+  std::vector<greater::IdList> lists;
+  for (int j = 0; j < rank; ++j) {
+    mine.push_back({rank, 0.5 * j, j % 2 == 0});
+    lists.push_back(greater::IdList(j + 1, rank));
+  }
+  const std::vector<Decision> all = greater::all_gather_values(comm, mine);
+  const std::vector<greater::IdList> all_lists = greater::all_gather_lists(comm, lists);
+  CHECK(all.size() == static_cast<size_t>(size * (size - 1) / 2), label);
+  CHECK(all_lists.size() == all.size(), label);
+  size_t at = 0;
+  for (int r = 0; r < size; ++r)
+    for (int j = 0; j < r; ++j, ++at) {
+      CHECK(all[at].index == r && all[at].score == 0.5 * j && all[at].flag == (j % 2 == 0), label);
+      CHECK(all_lists[at] == greater::IdList(j + 1, r), label);
+    }
+
+  std::vector<greater::IdList> from_root;
+  if (rank == 0) from_root = {{1, 2, 3}, {}, {4}};
+  greater::broadcast_lists(comm, from_root);
+  CHECK((from_root == std::vector<greater::IdList>{{1, 2, 3}, {}, {4}}), label);
+
+  CHECK(greater::any_rank(comm, rank == size - 1), label);
+  CHECK(!greater::any_rank(comm, false), label);
+  CHECK(greater::max_over_ranks(comm, rank * 10) == (size - 1) * 10, label);
+}
+
 void check_sharded_examples(Communicator& comm) {
   const int64_t examples = 50;
   std::vector<int64_t> mine;
@@ -165,6 +207,8 @@ void run_collectives(const MpiWorld& world, Expect expect) {
                   comm->backend().c_str());
     }
     check_collectives(*comm, label);
+    check_messages(*comm, label);
+    CHECK(world.max_over_world(world.rank()) == world.size() - 1, label);
     check_sharded_examples(*comm);
     check_groups(world, world.size() >= 2 ? world.size() / 2 : 1, prefer_nccl);
     if (world.size() >= 3) check_groups(world, world.size() - 1, prefer_nccl);  // short last

@@ -134,6 +134,32 @@ std::vector<hsize_t> dataset_rows(const std::string& path, const std::string& gr
   return rows;
 }
 
+// A finished or cleanly stopped run holds only real rows, so a plain read (h5py without
+// count) sees no fill; a stopped run resumes and appends as before.
+TEST(RunFileFinish, CutsEveryDatasetToItsCount) {
+  for (RunStatus status : {RunStatus::Finished, RunStatus::Interrupted}) {
+    const std::string path = temp_path("cut_" + run_status_name(status));
+    {
+      auto file = RunFile::create(path, make_info());
+      for (int64_t i = 0; i < 3; ++i) file->append_iteration(make_iteration(i));
+      file->append_evaluation(make_evaluation(0, 2));
+      file->append_evaluation(make_evaluation(1, 3));
+      file->finish(status, "done");
+    }
+    const size_t iterations = 3;
+    for (hsize_t n : dataset_rows(path, "iterations")) EXPECT_EQ(n, iterations);
+    for (hsize_t n : dataset_rows(path, "evaluations")) EXPECT_EQ(n, 2u);
+    for (hsize_t n : dataset_rows(path, "evaluations/chains")) EXPECT_EQ(n, 5u);
+    const RunSummary summary = read_run_file(path, true);
+    EXPECT_EQ(summary.iterations.size(), iterations);
+    EXPECT_EQ(summary.evaluations.at(1).chains.size(), 3u);
+    if (status != RunStatus::Interrupted) continue;
+    auto file = RunFile::open_for_resume(path);
+    file->append_iteration(make_iteration(3));
+    EXPECT_EQ(file->iterations().size(), 4u);
+  }
+}
+
 TEST(RunFileCrash, ResumeAfterSigkillOfTheWriterMidRun) {
   const std::string path = temp_path("killed");
   pid_t writer = start_writer(path, false);

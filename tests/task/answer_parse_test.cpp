@@ -1,4 +1,4 @@
-// Parse-based answers (ALGORITHM.md §4): one row per case, each a separate ctest.
+// Parse-based answers (docs/ALGORITHM.md §8): one row per case, each a separate ctest.
 #include <gtest/gtest.h>
 
 #include <string>

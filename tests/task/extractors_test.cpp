@@ -1,4 +1,4 @@
-// Extractor texts, character for character (ALGORITHM.md §5), and the task table.
+// Extractor texts, character for character (docs/ALGORITHM.md §8), and the task table.
 #include <gtest/gtest.h>
 
 #include "greater/common/error.h"

@@ -4,62 +4,34 @@
 
 #include <dirent.h>
 
-#include <map>
 #include <set>
 
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "greater/task/extractors.h"
+#include "job_options.h"
 #include "test_files.h"
 
 namespace greater {
 namespace {
 
-// The TOML these files use: `key = "basic string"` or `key = number`, comments, blank lines.
-// Values come back decoded (strings) or as written (numbers).
-std::map<std::string, std::string> read_flat_toml(const std::string& path) {
-  std::map<std::string, std::string> out;
-  const std::string text = read_file(path);
-  size_t start = 0;
-  for (int line_no = 1; start < text.size(); ++line_no) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    start = end + 1;
-    const std::string where = path + ": line " + std::to_string(line_no);
-    const size_t first = line.find_first_not_of(' ');
-    if (first == std::string::npos || line[first] == '#') continue;
-    const size_t eq = line.find(" = ");
-    if (eq == std::string::npos) throw Error(where, "expected key = value");
-    const std::string key = line.substr(first, eq - first);
-    size_t i = eq + 3;
-    std::string value;
-    if (line[i] == '"') {
-      for (++i; i < line.size() && line[i] != '"'; ++i) {
-        if (line[i] != '\\') {
-          value += line[i];
-          continue;
-        }
-        const char esc = line.at(++i);
-        if (esc == 'n')
-          value += '\n';
-        else if (esc == 't')
-          value += '\t';
-        else if (esc == '"' || esc == '\\')
-          value += esc;
-        else
-          throw Error(where, "escape not handled by this test reader");
-      }
-      if (i >= line.size()) throw Error(where, "unclosed string");
-      ++i;
-    } else {
-      while (i < line.size() && line[i] != ' ' && line[i] != '#') value += line[i++];
-    }
-    const size_t rest = line.find_first_not_of(' ', i);
-    if (rest != std::string::npos && line[rest] != '#') throw Error(where, "text after the value");
-    if (!out.emplace(key, value).second) throw Error(where, "duplicate key " + key);
-  }
-  return out;
+// The keys a TOML file sets, read by CLI11's own TOML reader (the one greater_dist uses).
+std::set<std::string> keys_of(const std::string& path) {
+  std::set<std::string> keys;
+  for (const CLI::ConfigItem& item : CLI::ConfigTOML().from_file(path)) keys.insert(item.name);
+  return keys;
+}
+
+// The options greater_dist reads from `args` (job file, preset, overrides), as it reads them.
+JobOptions parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "greater_dist");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  JobOptions options;
+  int code = 0;
+  EXPECT_TRUE(parse_job_options(static_cast<int>(argv.size()), argv.data(), options, &code, true))
+      << "exit code " << code;
+  return options;
 }
 
 std::set<std::string> toml_files_in(const std::string& dir) {
@@ -102,7 +74,6 @@ TEST(JobFiles, AgreeWithTheTaskTable) {
     for (const Layout& layout : kLayouts) {
       const std::string path = job_path(task, layout);
       SCOPED_TRACE(path);
-      const auto job = read_flat_toml(path);
       std::set<std::string> keys = {"model",      "layout",         "data_dir",
                                     "task",       "task_format",    "answer_format",
                                     "extractor",  "initial_prompt", "question_suffix",
@@ -110,35 +81,30 @@ TEST(JobFiles, AgreeWithTheTaskTable) {
                                     "split_seed", "preset",         "run_file"};
       if (!task.dev_file.empty()) keys.insert("dev_task");
       if (!task.test_file.empty()) keys.insert("test_task");
-      std::set<std::string> found;
-      for (const auto& [key, value] : job) found.insert(key);
-      EXPECT_EQ(found, keys);
+      EXPECT_EQ(keys_of(path), keys);
 
-      EXPECT_EQ(job.at("model"), "");
-      EXPECT_EQ(job.at("data_dir"), "data");  // the shipped copy, from the repository root
-      EXPECT_EQ(job.at("layout"), layout.name);
-      EXPECT_EQ(job.at("task"), task.file);
-      EXPECT_TRUE(file_exists(join_path(kRoot, join_path(job.at("data_dir"), job.at("task")))));
-      if (!task.dev_file.empty()) {
-        EXPECT_EQ(job.at("dev_task"), task.dev_file);
-      }
-      if (!task.test_file.empty()) {
-        EXPECT_EQ(job.at("test_task"), task.test_file);
-      }
-      EXPECT_EQ(parse_task_format(job.at("task_format")), task.format);
-      EXPECT_EQ(parse_answer_format(job.at("answer_format")), task.answer_format);
-      EXPECT_EQ(job.at("extractor"), extractor_text(task, layout.name));
-      EXPECT_EQ(job.at("initial_prompt"),
+      const JobOptions job = parse({"--job", path});
+      EXPECT_EQ(job.model, "");
+      EXPECT_EQ(job.data_dir, "data");  // the shipped copy, from the repository root
+      EXPECT_EQ(job.layout, layout.name);
+      EXPECT_EQ(job.task, task.file);
+      EXPECT_TRUE(file_exists(join_path(kRoot, job.data_path(job.task))));
+      EXPECT_EQ(job.dev_task, task.dev_file);
+      EXPECT_EQ(job.test_task, task.test_file);
+      EXPECT_EQ(parse_task_format(job.task_format), task.format);
+      EXPECT_EQ(parse_answer_format(job.answer_format), task.answer_format);
+      EXPECT_EQ(job.extractor, extractor_text(task, layout.name));
+      EXPECT_EQ(job.initial_prompt,
                 "proper logical reasoning and think step by step. Finally give the actual correct "
                 "answer.");
-      EXPECT_EQ(job.at("question_suffix"), ". Use");
-      EXPECT_EQ(job.at("train_size"), std::to_string(task.train_size));
-      EXPECT_EQ(job.at("dev_size"), std::to_string(task.dev_size));
-      EXPECT_EQ(job.at("test_size"), std::to_string(task.test_size));
-      EXPECT_EQ(job.at("split_seed"), "0");
-      EXPECT_EQ(job.at("preset"), "paper");
-      EXPECT_TRUE(file_exists(kRoot + "/configs/presets/" + job.at("preset") + ".toml"));
-      EXPECT_EQ(job.at("run_file"), std::string("runs/") + layout.folder + "/" + task.name + ".h5");
+      EXPECT_EQ(job.question_suffix, ". Use");
+      EXPECT_EQ(job.train_size, task.train_size);
+      EXPECT_EQ(job.dev_size, task.dev_size);
+      EXPECT_EQ(job.test_size, task.test_size);
+      EXPECT_EQ(job.split_seed, 0u);
+      EXPECT_EQ(job.preset, "paper");
+      EXPECT_TRUE(file_exists(kRoot + "/configs/presets/" + job.preset + ".toml"));
+      EXPECT_EQ(job.run_file, std::string("runs/") + layout.folder + "/" + task.name + ".h5");
     }
   }
 }
@@ -153,42 +119,64 @@ TEST(JobFiles, SmolLM2JobsAgreeWithTheTaskTable) {
   for (const TaskDefinition& task : bbh_tasks()) {
     const std::string path = folder + task.name + ".toml";
     SCOPED_TRACE(path);
-    const auto job = read_flat_toml(path);
-    EXPECT_EQ(job.at("model"), "models/smollm2-135m-instruct");
-    EXPECT_EQ(job.at("layout"), "chatml");
-    EXPECT_EQ(job.at("data_dir"), "data");
-    EXPECT_EQ(job.at("task"), task.file);
-    EXPECT_EQ(parse_answer_format(job.at("answer_format")), task.answer_format);
-    EXPECT_EQ(job.at("extractor"), extractor_text(task, "chatml"));
-    EXPECT_EQ(job.at("question_suffix"), ". Use");
-    EXPECT_EQ(job.at("preset"), "cpu");
+    EXPECT_EQ(keys_of(path),
+              (std::set<std::string>{"model", "layout", "data_dir", "task", "task_format",
+                                     "answer_format", "extractor", "initial_prompt",
+                                     "question_suffix", "train_size", "dev_size", "test_size",
+                                     "split_seed", "preset", "run_file"}));
+    const JobOptions job = parse({"--job", path});
+    EXPECT_EQ(job.model, "models/smollm2-135m-instruct");
+    EXPECT_EQ(job.layout, "chatml");
+    EXPECT_EQ(job.data_dir, "data");
+    EXPECT_EQ(job.task, task.file);
+    EXPECT_EQ(parse_answer_format(job.answer_format), task.answer_format);
+    EXPECT_EQ(job.extractor, extractor_text(task, "chatml"));
+    EXPECT_EQ(job.question_suffix, ". Use");
+    EXPECT_EQ(job.preset, "cpu");
     EXPECT_TRUE(file_exists(kRoot + "/configs/presets/cpu.toml"));
-    EXPECT_EQ(job.at("run_file"), "runs/smollm2/" + task.name + ".h5");
+    EXPECT_EQ(job.run_file, "runs/smollm2/" + task.name + ".h5");
   }
 }
 
 TEST(Presets, PaperAndFastHoldTheHyperparameters) {
-  const std::map<std::string, std::string> paper = {{"iterations", "125"},
-                                                    {"topk", "40"},
-                                                    {"topq", "6"},
-                                                    {"intersection_size", "5"},
-                                                    {"min_pool", "6"},
-                                                    {"candidates_evaluated", "3"},
-                                                    {"answer_temperature", "0.2"},
-                                                    {"gradient_prompt_weight", "0.2"},
-                                                    {"selection_prompt_weight", "0.02"},
-                                                    {"max_new_tokens", "1024"},
-                                                    {"period_rule_fraction", "0.5"},
-                                                    {"filler", "_"},
-                                                    {"seed", "1"},
-                                                    {"micro_batch", "8"},
-                                                    {"eval_every", "0"}};
-  EXPECT_EQ(read_flat_toml(kRoot + "/configs/presets/paper.toml"), paper);
-  auto fast = paper;
-  fast["iterations"] = "10";
-  fast["max_new_tokens"] = "256";
-  fast["topk"] = "10";
-  EXPECT_EQ(read_flat_toml(kRoot + "/configs/presets/fast.toml"), fast);
+  const std::set<std::string> keys = {"iterations",
+                                      "topk",
+                                      "topq",
+                                      "intersection_size",
+                                      "min_pool",
+                                      "candidates_evaluated",
+                                      "ranking",
+                                      "answer_temperature",
+                                      "gradient_prompt_weight",
+                                      "selection_prompt_weight",
+                                      "max_new_tokens",
+                                      "period_rule_fraction",
+                                      "filler",
+                                      "seed",
+                                      "micro_batch",
+                                      "eval_every"};
+  for (const char* preset : {"paper", "fast"}) {
+    SCOPED_TRACE(preset);
+    EXPECT_EQ(keys_of(kRoot + "/configs/presets/" + preset + ".toml"), keys);
+    const OptimizerSettings s = parse({"--preset", preset}).settings;
+    const bool fast = std::string(preset) == "fast";
+    EXPECT_EQ(s.iterations, fast ? 10 : 125);
+    EXPECT_EQ(s.topk, fast ? 10 : 40);
+    EXPECT_EQ(s.topq, 6);
+    EXPECT_EQ(s.intersection_size, 5);
+    EXPECT_EQ(s.min_pool, 6);
+    EXPECT_EQ(s.candidates_evaluated, 3);
+    EXPECT_EQ(s.ranking, Ranking::Gradient);
+    EXPECT_EQ(s.answer_temperature, 0.2);
+    EXPECT_EQ(s.gradient_prompt_weight, 0.2);
+    EXPECT_EQ(s.selection_prompt_weight, 0.02);
+    EXPECT_EQ(s.max_new_tokens, fast ? 256 : 1024);
+    EXPECT_EQ(s.period_rule_fraction, 0.5);
+    EXPECT_EQ(s.filler, "_");
+    EXPECT_EQ(s.seed, 1u);
+    EXPECT_EQ(s.micro_batch, 8);
+    EXPECT_EQ(s.eval_every, 0);
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ std::string read_file(const std::string& path);
 void write_file_atomic(const std::string& path, const std::string& bytes);
 
 bool file_exists(const std::string& path);
+bool is_directory(const std::string& path);
 
 // mkdir -p; throws greater::Error naming the folder that cannot be made.
 void make_directories(const std::string& path);

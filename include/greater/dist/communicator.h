@@ -9,13 +9,18 @@
 
 namespace greater {
 
+// The names backend() answers. The app's --no-nccl option is spelt from kNcclBackend, so that
+// the library names of the transports live in src/dist alone.
+inline constexpr char kMpiBackend[] = "mpi";
+inline constexpr char kNcclBackend[] = "nccl";
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
 
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  virtual std::string backend() const = 0;  // "mpi" or "nccl"
+  virtual std::string backend() const = 0;  // kMpiBackend or kNcclBackend
 
   // Concatenation of every rank's vector in rank order (vectors may differ in length).
   virtual std::vector<double> all_gather(const std::vector<double>& local) = 0;

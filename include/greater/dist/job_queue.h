@@ -1,15 +1,15 @@
 // A queue of job indices shared by every rank of the world: groups of ranks take the next job
 // when they finish one, so short and long jobs balance out. The counter lives on world rank 0
-// and is advanced with one-sided MPI (MPI_Fetch_and_op), so nobody has to serve requests.
+// and is advanced with one-sided MPI (fetch-and-add), so nobody has to serve requests.
 #pragma once
 
-#include <mpi.h>
+#include <memory>
 
 namespace greater {
 
 class JobQueue {
  public:
-  // Collective over MPI_COMM_WORLD.
+  // Collective over the whole world.
   explicit JobQueue(int jobs);
   ~JobQueue();  // collective: frees the window
   JobQueue(const JobQueue&) = delete;
@@ -20,9 +20,9 @@ class JobQueue {
   int take();
 
  private:
+  struct Window;  // the MPI window, private to src/dist
   int jobs_;
-  MPI_Win window_ = MPI_WIN_NULL;
-  long long* counter_ = nullptr;
+  std::unique_ptr<Window> window_;
 };
 
 }  // namespace greater

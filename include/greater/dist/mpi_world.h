@@ -31,6 +31,10 @@ class MpiWorld {
   std::unique_ptr<Communicator> group_communicator(int ranks_per_group, int* group_index,
                                                    bool prefer_nccl) const;
 
+  // Collective over the whole world: the largest `value` of any rank (e.g. the worst exit
+  // code of a multi-job launch, whose groups have no communicator in common).
+  int max_over_world(int value) const;
+
   // Ends every rank of the world within seconds, after printing `message` on stderr with this
   // rank's number. Used when any rank fails, so that no rank waits forever in a collective.
   [[noreturn]] static void abort_all(const std::string& message, int exit_code = 1);

@@ -10,9 +10,9 @@
 namespace greater {
 
 // Sets LibTorch's intra-op threads (Debian's build defaults to 1). `threads` <= 0 means the
-// machine's cores divided among the ranks on this node (OMPI_COMM_WORLD_LOCAL_SIZE or
-// SLURM_NTASKS_PER_NODE), at least 1. Returns the number set.
-int set_compute_threads(int threads);
+// machine's cores divided among the `ranks_on_node` processes that share them, at least 1.
+// Returns the number set.
+int set_compute_threads(int threads, int ranks_on_node = 1);
 
 // "cpu", "cuda", "cuda:N"; "auto" picks CUDA when available. Errors name the option.
 at::Device parse_device(const std::string& text);

@@ -1,4 +1,4 @@
-// Accuracy of one prompt on a split (ALGORITHM.md §4 "Inference"): greedy chain, extractor,
+// Accuracy of one prompt on a split (docs/ALGORITHM.md §8): greedy chain, extractor,
 // then up to max_answer_tokens greedy answer tokens, scored two ways.
 #pragma once
 
@@ -12,7 +12,6 @@ struct PromptEvaluation {
   double parse_accuracy = 0.0;  // the answer parsed from the text matches (primary)
   double token_accuracy = 0.0;  // the generated tokens reproduce the gold tokens exactly
   int64_t n = 0;
-  int64_t tokens_generated = 0;
   std::vector<EvaluatedChain> chains;  // every example, in example order (all ranks)
 };
 

@@ -27,10 +27,19 @@ struct SequenceRecipe {
 
   TokenIds prefix(const Example& e, const TokenIds& prompt) const;
   SequenceParts full(const Example& e, const TokenIds& prompt, const TokenIds& chain) const;
+  // The text of model ids (the model's int64 ids narrowed to the tokenizer's TokenId here only).
+  std::string text(const TokenIds& ids, bool skip_special = false) const;
   // Greedy chains for a micro-batch under one prompt.
   std::vector<GeneratedSequence> chains(const std::vector<Example>& batch,
                                         const TokenIds& prompt) const;
 };
+
+// The recipe of a job: chains stop at the layout's end-of-turn ids, the model's EOS ids and,
+// with settings.chain_stops_at_extractor, the extractor's first token. Throws when the
+// extractor encodes to nothing.
+SequenceRecipe make_recipe(const Transformer& model, const Tokenizer& tokenizer,
+                           const ChatLayout& layout, const std::string& extractor,
+                           const std::string& question_suffix, const OptimizerSettings& settings);
 
 // Per-example terms of the losses, from the final hidden states of one full sequence.
 struct ExampleTerms {

@@ -1,4 +1,4 @@
-// The GReaTer iteration (ALGORITHM.md §1.4 with the fixes of §0), sharded over the ranks of
+// The GReaTer iteration (docs/ALGORITHM.md §6, with the decisions of §9), sharded over the ranks of
 // one job. Rank 0 makes every decision and broadcasts it; only rank 0 holds the run file.
 #pragma once
 
@@ -7,21 +7,11 @@
 
 #include "greater/dist/communicator.h"
 #include "greater/optimizer/evaluation.h"
+#include "greater/optimizer/optimizer_state.h"
 #include "greater/optimizer/train_shard.h"
 #include "greater/record/run_file.h"
 
 namespace greater {
-
-struct OptimizerState {
-  TokenIds prompt;
-  int64_t position = 0;        // slot optimized next
-  int64_t initial_length = 0;  // L0 of the '.' rule
-  int64_t next_step = 0;
-  std::vector<std::pair<double, TokenIds>> history;  // (score, prompt) after each step
-
-  // Rebuilt from a run file's complete iterations (for resuming).
-  static OptimizerState from_rows(const std::vector<IterationRow>& rows, const TokenIds& initial);
-};
 
 class GreaterOptimizer {
  public:
@@ -52,14 +42,38 @@ class GreaterOptimizer {
   void observe(const char* stage) const {
     if (observer_) observer_(stage);
   }
+  // What the stages hand on, by name.
+  struct GradientRanking {
+    std::vector<int64_t> candidates;  // the pool, as proposed
+    std::vector<double> scores;       // normalized gradient score of each, lower = better (NaN: random)
+    std::vector<int64_t> ranked;      // the pool, best score first
+  };
+  struct CandidateScore {
+    int64_t id = -1;
+    double mistake_rate = 0, answer_ce = 0, prompt_nll = 0, score = 0;
+  };
+  struct Selection {
+    std::vector<CandidateScore> evaluated;  // in evaluation order
+    int64_t choice = -1;
+    double score = 0;           // the choice's
+    double train_accuracy = 0;  // 1 - the choice's mistake rate
+    int64_t tokens_generated = 0;  // by this rank
+  };
+
+  // One iteration: the stages, then the state's advance, then the record row, built once.
   IterationRow iterate(OptimizerState& state);
-  // The stages of one iteration (ALGORITHM.md §1.4 B, C, D).
+  template <typename Stage>
+  auto timed(const char* name, Stage&& stage);
+  // The stages of one iteration (docs/ALGORITHM.md §3, steps 2 to 4).
   std::vector<int64_t> propose(const TokenIds& prompt, int64_t pos, int64_t step);
   // The pool in evaluation order, by settings.ranking (gradient, random or no_reasoning).
-  std::vector<int64_t> rank_candidates(const TokenIds& prompt, int64_t pos,
-                                       const std::vector<int64_t>& candidates, IterationRow& row);
-  int64_t select(const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& ranked,
-                 bool period_rule, IterationRow& row, int64_t* generated);
+  GradientRanking rank_candidates(const TokenIds& prompt, int64_t pos,
+                                  const std::vector<int64_t>& candidates, int64_t step);
+  Selection select(const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& ranked,
+                   bool period_rule);
+  IterationRow iteration_row(const OptimizerState& before, int64_t pos,
+                             const GradientRanking& ranking, const Selection& selection,
+                             int64_t generated, OptimizerState& after);
   PromptEvaluation evaluate_and_record(const TokenIds& prompt, const std::vector<Example>& split,
                                        const std::string& split_name, int64_t step);
   std::string text_of(const TokenIds& ids) const;
@@ -75,6 +89,7 @@ class GreaterOptimizer {
   std::function<void(const char*)> observer_;
   std::vector<bool> allowed_;
   int64_t filler_id_ = -1;
+  std::vector<double> stage_seconds_;  // of the iteration under way
   double iteration_seconds_ = 0.0;  // sum over iterations run by this process (for the ETA)
   int64_t iterations_timed_ = 0;
 };

@@ -1,4 +1,4 @@
-// Candidate proposal (ALGORITHM.md §1.5): per-example top-k next tokens at the optimized slot,
+// Candidate proposal (docs/ALGORITHM.md §6, step 2): per-example top-k next tokens at the optimized slot,
 // then a seeded union of intersections over random groups of examples.
 #pragma once
 

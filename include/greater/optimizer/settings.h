@@ -1,8 +1,9 @@
 // Every knob of the GReaTer iteration, with the released scripts' values as defaults
-// (ALGORITHM.md §0, §3). The job file and command line set them (app/job_options).
+// (docs/ALGORITHM.md §6, §9). The job file and command line set them (app/job_options).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -53,5 +54,9 @@ struct OptimizerSettings {
   int64_t eval_chains_saved = 20;         // reasoning chains stored per evaluation
   bool fast_iteration = true;  // the stages of docs/FAST_ITERATION.md; false: straightforward
 };
+
+// What every run file states about this implementation, as root attributes: the scope of the
+// seed ("seed_scope") and the fixes made to the reference algorithm ("fixes").
+std::map<std::string, std::string> algorithm_notes();
 
 }  // namespace greater

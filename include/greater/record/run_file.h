@@ -95,6 +95,9 @@ class RunFile {
   void append_iteration(const IterationRow& row);
   void append_evaluation(const EvaluationRow& row);
   void set_status(RunStatus status, const std::string& message = "");
+  // The end of a run, or a clean stop: cuts every dataset to its table's count, so that a
+  // plain read sees only real rows, then sets the status. Appending after it still works.
+  void finish(RunStatus status, const std::string& message = "");
   void flush();
 
   const std::string& path() const;

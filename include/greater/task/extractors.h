@@ -1,4 +1,4 @@
-// The paper's tasks and their extractor texts (ALGORITHM.md §2.2, §4, §5).
+// The paper's tasks and their extractor texts (docs/ALGORITHM.md §2, §5, §8).
 //
 // The extractor X is appended after the reasoning chain and the gold answer after X. Two styles
 // exist, after the reference scripts (run_llama3_all.sh, run_gemma2_mcq.sh):
@@ -9,7 +9,7 @@
 //   or '$ b') is $" integers: L3 "... (use exactly this format: $NUMBER$, where NUMBER is a <kind>)
 //   is $",
 //             G2 "... (use exactly this format: **NUMBER**, where NUMBER is a <kind>) is **".
-// Deviations from the scripts (ALGORITHM.md §0): option lists cover every gold letter in the
+// Deviations from the scripts (docs/ALGORITHM.md §9): option lists cover every gold letter in the
 // data (date_understanding A–F, geometric_shapes A–K, movie_recommendation A–E); GSM8K uses the
 // integer extractor and FOLIO a 3-option MCQ extractor (§4 proposals, absent from the repo).
 //
@@ -38,13 +38,13 @@ struct TaskDefinition {
   std::vector<std::string> options;
   // Integer tasks only: "positive integer" or "positive or negative integer".
   std::string integer_kind;
-  // Default split (ALGORITHM.md §4; a size < 0 means all that remain). When dev_file or
+  // Default split (docs/ALGORITHM.md §7; a size < 0 means all that remain). When dev_file or
   // test_file is set, that split is read from its own file instead of following train in `file`.
   int64_t train_size = 50, dev_size = 100, test_size = 100;
   std::string dev_file, test_file;
 };
 
-// The 21 BBH tasks of ALGORITHM.md §5, in table order.
+// The 21 BBH tasks of docs/ALGORITHM.md §8, in table order.
 const std::vector<TaskDefinition>& bbh_tasks();
 
 // The 21 BBH tasks, then "gsm8k" and "folio".

@@ -1,4 +1,4 @@
-// Task files, splits and answers (ALGORITHM.md §4, §5). No models, no MPI.
+// Task files, splits and answers (docs/ALGORITHM.md §8, §7, §8). No models, no MPI.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +29,7 @@ std::string task_format_name(TaskFormat format);
 //  jsonl: JSON Lines {"input", "target"}
 std::vector<Example> load_task(const std::string& path, TaskFormat format);
 
-// "(A)" -> "A" (one character in parentheses); anything else unchanged (ALGORITHM.md §1.1).
+// "(A)" -> "A" (one character in parentheses); anything else unchanged (docs/ALGORITHM.md §2).
 std::string gold_answer(const std::string& target);
 
 struct TaskSplits {
@@ -42,13 +42,26 @@ struct TaskSplits {
 TaskSplits split_task(std::vector<Example> examples, int64_t train_size, int64_t dev_size,
                       int64_t test_size, uint64_t shuffle_seed, const std::string& source);
 
+// Where a job's examples come from: one task file, and optionally separate files for dev and
+// test (FOLIO's dev/test, GSM8K's test).
+struct SplitSources {
+  std::string task, dev_task, test_task;  // dev_task/test_task empty: taken from `task`
+  TaskFormat format = TaskFormat::Jsonl;
+  int64_t train_size = 50, dev_size = 100, test_size = 100;
+  uint64_t split_seed = 0;  // shuffles `task` before splitting (0: file order)
+};
+
+// Splits come from the front of the task file (after the seeded shuffle), except those with a
+// file of their own, which take the front of that file, unshuffled.
+TaskSplits load_splits(const SplitSources& sources);
+
 enum class AnswerFormat { Letter, YesNo, TrueFalse, ValidInvalid, Integer, FreeText };
 
 // "letter", "yes_no", "true_false", "valid_invalid", "integer", "free_text".
 AnswerFormat parse_answer_format(const std::string& name);
 std::string answer_format_name(AnswerFormat format);
 
-// The answer a model's text states, normalized per format (ALGORITHM.md §4 "Parse-based"):
+// The answer a model's text states, normalized per format (docs/ALGORITHM.md §8):
 // letter -> "C"; binary words -> lowercase word ("yes", "invalid"); integer -> "-12";
 // free text -> trimmed, lowercase text up to the first newline. Empty when nothing parses.
 std::string parse_answer(AnswerFormat format, const std::string& text);

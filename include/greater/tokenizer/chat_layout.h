@@ -1,7 +1,7 @@
 // Building model inputs from token ids, part by part, so that every part's start is known by
 // construction (never found again by searching decoded text).
 //
-// Layouts (ALGORITHM.md §1.2, MODELS.md §5), with Q = question, P = prompt, R = chain,
+// Layouts (docs/ALGORITHM.md §2), with Q = question, P = prompt, R = chain,
 // X = extractor text, y = answer:
 //   llama-3: [BOS from tokenizer] <|start_header_id|>user<|end_header_id|>\n\n Q " " P <|eot_id|>
 //            <|start_header_id|>assistant<|end_header_id|>\n\n R " " X y

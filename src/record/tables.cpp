@@ -125,12 +125,14 @@ TableOf<IterationRow> iteration_table(const RunFileLimits& limits) {
   c.ids("candidate_ids", C, kCandidates, "candidate_count", "the proposal pool",
         [](auto& r) -> auto& { return r.candidate_ids; });
   c.numbers("candidate_gradients", C, kCandidates, "candidate_count",
-            "normalized gradient score of each candidate, lower is better",
+            "normalized gradient score of each candidate, lower is better; NaN for every "
+            "candidate of a run with `ranking = \"random\"` (no gradient is computed)",
             [](auto& r) -> auto& { return r.candidate_gradients; });
   c.length("candidate_count", "valid entries of `candidate_ids` and `candidate_gradients`",
            [](auto& r) -> auto& { return r.candidate_ids; });
   c.ids("evaluated_ids", E, kEvaluated, "evaluated_count",
-        "candidates evaluated on the train set, in order",
+        "candidates evaluated on the train set, in order (the job's `ranking`: by gradient, or "
+        "drawn at random from the pool)",
         [](auto& r) -> auto& { return r.evaluated_ids; });
   c.numbers("evaluated_mistake_rate", E, kEvaluated, "evaluated_count", "per evaluated candidate",
             [](auto& r) -> auto& { return r.evaluated_mistake_rate; });

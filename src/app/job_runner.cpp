@@ -28,6 +28,7 @@ struct Job {
   AnswerFormat format = AnswerFormat::Integer;
   SequenceRecipe recipe;
   TokenIds initial_prompt;
+  int threads = 1;  // LibTorch intra-op threads of this rank
 };
 
 // The prompt a finished run recommends: the one its last test evaluation used (the dev winner).
@@ -42,8 +43,12 @@ std::string best_prompt_of(const std::string& run_path) {
 void load_job(Job& job, int local_rank) {
   const JobOptions& o = job.options;
   validate_job_options(o);
-  set_compute_threads(o.threads);
   at::Device device = parse_device(o.device);
+  // On CPU the thread count changes how LibTorch splits its sums, and so the last bits of the
+  // numbers a near-tie is decided on: the default is one thread per rank whatever the number
+  // of ranks, so that -n 1, 2 and 4 choose the same tokens. On a GPU the host threads do not
+  // touch the arithmetic: the cores are shared among the node's ranks.
+  job.threads = set_compute_threads(o.threads > 0 ? o.threads : device.is_cuda() ? 0 : 1);
   // One GPU per rank: "cuda" and "auto" mean the GPU of this rank's local index.
   if (device.is_cuda() && (o.device == "auto" || o.device == "cuda"))
     device = at::Device(at::kCUDA, local_rank);
@@ -240,7 +245,8 @@ JobOutcome run_job(const JobOptions& options, Communicator& comm, int local_rank
                 << ": " << job.splits.train.size() << " train / " << job.splits.dev.size()
                 << " dev / " << job.splits.test.size() << " test examples on " << comm.size()
                 << " rank(s) via " << comm.backend() << ", " << job.model->parameter_count()
-                << " parameters on " << job.model->device() << std::endl;
+                << " parameters on " << job.model->device() << ", " << job.threads
+                << " thread(s) per rank" << std::endl;
     }
     GreaterOptimizer optimizer(job.recipe, job.splits, job.format, comm, run_file.get());
     if (fresh) optimizer.evaluate_baseline(state.prompt);

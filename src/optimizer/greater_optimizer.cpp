@@ -149,6 +149,13 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
       prompt.push_back(filler_id_);
     }
   }
+  // Inner restart (docs/ALGORITHM_NOTES.md): a chosen score below the threshold ends the
+  // reference's inner run, and a fresh one starts from the current prompt: position 0, L0 its
+  // length. The history of prompts is kept (the reference's top-10 list is reset).
+  if (row.chosen_score < recipe_.settings.loss_threshold) {
+    state.position = 0;
+    state.initial_length = prompt.size();
+  }
   state.history.emplace_back(row.chosen_score, prompt);
   state.next_step = row.step + 1;
   row.next_prompt_ids.assign(prompt.begin(), prompt.end());
@@ -178,6 +185,8 @@ std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t p
     for (size_t at = 0; at < gathered.size(); at += 1 + gathered[at])
       lists.emplace_back(gathered.begin() + at + 1, gathered.begin() + at + 1 + gathered[at]);
     candidates = propose_candidates(lists, recipe_.settings, step, prompt[pos]).candidates;
+    if (pos == 0)
+      candidates = slot_zero_candidates(candidates, *recipe_.tokenizer, *recipe_.layout, prompt[0]);
   }
   broadcast_ids(comm_, candidates);
   return candidates;

@@ -156,7 +156,9 @@ TEST(InnerRestart, AScoreBelowTheThresholdRestartsAtPositionZeroWithANewLength) 
     } else {
       EXPECT_EQ(row.next_position, row.position + 1) << "step " << row.step;
     }
-    if (i + 1 < rows.size()) EXPECT_EQ(rows[i + 1].position, row.next_position);
+    if (i + 1 < rows.size()) {
+      EXPECT_EQ(rows[i + 1].position, row.next_position);
+    }
   }
   EXPECT_GE(restarts, 1);
   // A resumed run continues from a restart as the uninterrupted one did.

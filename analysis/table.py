@@ -136,7 +136,7 @@ def ranking_section(results, train_target):
               f"chosen prompt's train accuracy first reached {target}, mean over the runs that "
               f"reached it):\n\n")
     out.write(f"| Task | Model | Ranking | Runs | Final mean ± sd | min – max | "
-              f"Iterations to {target} train | Every run (seed: final, iterations) |\n")
+              f"Iterations to {target} train | Every run (final %, iterations to {target}) |\n")
     out.write("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
     for key in sorted(groups, key=lambda k: (k[1], k[0], order.get(k[2], 9), k[2])):
         rows = sorted(groups[key], key=lambda r: (str(r["seed"]), r["run_file"]))
@@ -147,8 +147,8 @@ def ranking_section(results, train_target):
                if reached else f"– (0/{len(rows)} reached)")
         final = "–" if m is None else f"{100 * m:.1f} ± {100 * sd:.1f}"
         span = "–" if m is None else f"{100 * lo:.1f} – {100 * hi:.1f}"
-        every = ", ".join(
-            f"{r['seed']}: {percent(r['final_accuracy'])}, "
+        every = "; ".join(
+            f"seed {r['seed']}: {percent(r['final_accuracy'])}, it "
             f"{r['iterations_to_train_target'] if r['iterations_to_train_target'] is not None else '–'}"
             for r in rows)
         out.write(f"| {cell(key[1])} | {cell(key[0])} | {key[2]} | {len(rows)} | {final} | {span} | "

@@ -96,7 +96,8 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--device", j.device, "cpu, cuda, cuda:N or auto");
   app.add_option("--dtype", j.dtype, "float32, bfloat16, float16 or auto");
   app.add_option("--threads", j.threads,
-                 "LibTorch intra-op threads per rank (0: cores / local ranks)");
+                 "LibTorch intra-op threads per rank (0: 1 on CPU, so that any number of ranks "
+                 "chooses the same tokens; cores / local ranks on a GPU)");
   app.add_flag("--overwrite", j.overwrite, "replace a finished run file");
   app.add_flag(std::string("!--no-") + kNcclBackend, j.gpu_collectives,
                "use MPI for the reductions even when NCCL could run");
@@ -134,6 +135,10 @@ void add_job_options(CLI::App& app, JobOptions& j) {
       ->check(kPositiveInteger);
   app.add_option("--period_rule_fraction,--period-rule-fraction", s.period_rule_fraction,
                  "a '.' candidate is accepted when pos >= this * initial length");
+  app.add_option("--loss_threshold,--loss-threshold", s.loss_threshold,
+                 "a chosen score below this restarts the sweep from the current prompt "
+                 "(position 0, new initial length; the reference's 0.12); 0: never")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--filler", s.filler, "token appended when a sweep ends without '.'");
   app.add_option("--chain_stops_at_extractor,--chain-stops-at-extractor",
                  s.chain_stops_at_extractor, "end chains at the extractor's first token");
@@ -257,7 +262,8 @@ std::string JobOptions::to_toml() const {
     << "\ngradient_prompt_weight = " << s.gradient_prompt_weight
     << "\nselection_prompt_weight = " << s.selection_prompt_weight
     << "\nmax_new_tokens = " << s.max_new_tokens << "\nmax_answer_tokens = " << s.max_answer_tokens
-    << "\nperiod_rule_fraction = " << s.period_rule_fraction << "\nfiller = " << quoted(s.filler)
+    << "\nperiod_rule_fraction = " << s.period_rule_fraction
+    << "\nloss_threshold = " << s.loss_threshold << "\nfiller = " << quoted(s.filler)
     << "\nchain_stops_at_extractor = " << (s.chain_stops_at_extractor ? "true" : "false")
     << "\nseed = " << s.seed << "\nmicro_batch = " << s.micro_batch
     << "\neval_every = " << s.eval_every << "\neval_top_prompts = " << s.eval_top_prompts

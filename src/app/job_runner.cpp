@@ -24,12 +24,18 @@ struct Job {
   AnswerFormat format = AnswerFormat::Integer;
   SequenceRecipe recipe;
   TokenIds initial_prompt;
+  int threads = 1;  // LibTorch intra-op threads of this rank
 };
 
 void load_job(const JobOptions& o, const MpiWorld& world, Job& job) {
   validate_job_options(o);
-  set_compute_threads(o.threads, world.local_size());
   at::Device device = parse_device(o.device);
+  // On CPU the thread count changes how LibTorch splits its sums, and so the last bits of the
+  // numbers a near-tie is decided on: the default is one thread per rank whatever the number
+  // of ranks, so that -n 1, 2 and 4 choose the same tokens. On a GPU the host threads do not
+  // touch the arithmetic: the cores are shared among the node's ranks.
+  job.threads =
+      set_compute_threads(o.threads > 0 ? o.threads : device.is_cuda() ? 0 : 1, world.local_size());
   // One GPU per rank: "cuda" and "auto" mean the GPU of this rank's local index.
   if (device.is_cuda() && (o.device == "auto" || o.device == "cuda"))
     device = at::Device(at::kCUDA, world.local_rank());
@@ -97,7 +103,7 @@ void print_job_line(const JobOptions& o, const Job& job, const Communicator& com
             << job.splits.train.size() << " train / " << job.splits.dev.size() << " dev / "
             << job.splits.test.size() << " test examples on " << comm.size() << " rank(s) via "
             << comm.backend() << ", " << job.model->parameter_count() << " parameters on "
-            << job.model->device() << std::endl;
+            << job.model->device() << ", " << job.threads << " thread(s) per rank" << std::endl;
 }
 
 }  // namespace

@@ -105,6 +105,13 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
 
   advance(state, pos, selection.choice, text_of({selection.choice}).find('.') != std::string::npos,
           filler_id_);
+  // Inner restart (docs/ALGORITHM_NOTES.md): a chosen score below the threshold ends the
+  // reference's inner run, and a fresh one starts from the current prompt: position 0, L0 its
+  // length. The history of prompts is kept (the reference's top-10 list is reset).
+  if (selection.score < s.loss_threshold) {
+    state.position = 0;
+    state.initial_length = state.prompt.size();
+  }
   shard_.keep_only(state.prompt);
   const int64_t generated = chain_tokens + selection.tokens_generated;
   return iteration_row(before, pos, ranking, selection, generated, state);
@@ -150,8 +157,11 @@ std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t p
   const std::vector<IdList> lists = all_gather_lists(
       comm_, shard_.slot_top_lists(prompt, pos, allowed_, previous, recipe_.settings.topk_max));
   std::vector<int64_t> candidates;
-  if (comm_.rank() == 0)
+  if (comm_.rank() == 0) {
     candidates = propose_candidates(lists, recipe_.settings, step, prompt[pos]).candidates;
+    if (pos == 0)
+      candidates = slot_zero_candidates(candidates, *recipe_.tokenizer, *recipe_.layout, prompt[0]);
+  }
   broadcast_values(comm_, candidates);
   return candidates;
 }

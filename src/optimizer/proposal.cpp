@@ -97,4 +97,27 @@ Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
   return proposal;
 }
 
+std::vector<int64_t> slot_zero_candidates(const std::vector<int64_t>& candidates,
+                                          const Tokenizer& tokenizer, const ChatLayout& layout,
+                                          int64_t current_token) {
+  std::vector<int64_t> out;
+  auto add = [&](int64_t id) {
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  };
+  for (int64_t id : candidates) {
+    if (id == current_token) continue;
+    const std::string text = tokenizer.decode({static_cast<TokenId>(id)});
+    if (text.empty()) continue;
+    if (text[0] == ' ') {
+      add(id);
+      continue;
+    }
+    const std::vector<TokenId> spaced = layout.encode_prompt(text);
+    if (spaced.size() == 1) add(spaced[0]);
+  }
+  if (std::find(candidates.begin(), candidates.end(), current_token) != candidates.end())
+    add(current_token);
+  return out;
+}
+
 }  // namespace greater

@@ -55,10 +55,10 @@ assert set(lines) == {"gradient", "random"}, text
 g, r = lines["gradient"], lines["random"]
 # gradient: finals 100, 90 -> mean 95.0, sd 7.1; iterations 2 and 3 -> 2.5
 assert "| 2 | 95.0 ± 7.1 | 90.0 – 100.0 | 2.5 (2/2 reached) |" in g, g
-assert "1: 100.0, 2" in g and "2: 90.0, 3" in g, g
+assert "seed 1: 100.0, it 2; seed 2: 90.0, it 3" in g, g
 # random: finals 40, 80 -> mean 60.0, sd 28.3; one run reached the target at 2
 assert "| 2 | 60.0 ± 28.3 | 40.0 – 80.0 | 2.0 (1/2 reached) |" in r, r
-assert "1: 40.0, –" in r, r
+assert "seed 1: 40.0, it –" in r, r
 
 # The CSV carries ranking, seed and the iterations to the target.
 stream = io.StringIO()

@@ -1,6 +1,9 @@
 // Candidate proposal: the filter, the per-example lists and the seeded intersection scheme.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "greater/common/file_util.h"
 #include "greater/common/random.h"
 #include "greater/optimizer/proposal.h"
 
@@ -71,6 +74,60 @@ TEST(SplitMix64, KnownSequenceAndUniformSampling) {
   std::vector<int64_t> sorted = sample;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(std::unique(sorted.begin(), sorted.end()), sorted.end());
+}
+
+TEST(SlotZero, CandidatesGiveTheReferencesRetokenizedPrompt) {
+  // The real Llama-3 tokenizer: "think" and " think" are different tokens.
+  const std::string path =
+      std::string(GREATER_SOURCE_DIR) + "/tests/data/tokenizers/llama3/tokenizer.json";
+  ASSERT_TRUE(file_exists(path)) << path << " is missing: run scripts/setup_test_data.sh";
+  const Tokenizer tokenizer = Tokenizer::from_file(path);
+  const ChatLayout layout(tokenizer, ChatLayoutKind::Llama3);
+  auto one = [&](const std::string& text) {
+    const auto ids = tokenizer.encode(text);
+    EXPECT_EQ(ids.size(), 1u) << text;
+    return static_cast<int64_t>(ids.at(0));
+  };
+  const int64_t think = one("think"), spaced_think = one(" think"), step = one(" step");
+  const int64_t current = one(" Use");
+  ASSERT_NE(think, spaced_think);
+  // A word that is one token without a space and more than one with it: the reference's
+  // prompt would not hold it at slot 0 as one token, so it is dropped.
+  int64_t unspaceable = -1;
+  for (int64_t id = 1000; id < tokenizer.vocab_size() && unspaceable < 0; ++id) {
+    const std::string text = tokenizer.decode({static_cast<TokenId>(id)});
+    if (text.size() >= 4 && std::all_of(text.begin(), text.end(), ::isalpha) &&
+        tokenizer.encode(" " + text).size() > 1)
+      unspaceable = id;
+  }
+  ASSERT_GE(unspaceable, 0);
+  const std::vector<int64_t> mapped =
+      slot_zero_candidates({think, step, unspaceable, spaced_think, current}, tokenizer, layout,
+                           current);
+  EXPECT_EQ(mapped, (std::vector<int64_t>{spaced_think, step, current}));
+
+  // The mapped prompt's sequence is the reference's: the whole user text tokenized at once.
+  const std::string question = "Is 7 prime?. Use";
+  for (int64_t first : {think, spaced_think}) {
+    const std::vector<int64_t> slot0 =
+        slot_zero_candidates({first}, tokenizer, layout, /*current_token=*/-1);
+    ASSERT_EQ(slot0.size(), 1u);
+    const std::vector<TokenId> prompt = {static_cast<TokenId>(slot0[0]),
+                                         static_cast<TokenId>(step)};
+    const SequenceParts parts = layout.build_prefix(question, prompt);
+    const std::vector<TokenId> user(parts.ids.begin() + parts.question,
+                                    parts.ids.begin() + parts.header);
+    // The reference: the prompt's text with its leading space stripped, one space re-inserted.
+    std::string text = tokenizer.decode({static_cast<TokenId>(first), static_cast<TokenId>(step)});
+    text.erase(0, text.find_first_not_of(' '));
+    EXPECT_EQ(user, tokenizer.encode(question + " " + text)) << "first token " << first;
+  }
+  // Unmapped, "think" at slot 0 would get a separator token in front: not the reference's ids.
+  const SequenceParts unmapped = layout.build_prefix(
+      question, {static_cast<TokenId>(think), static_cast<TokenId>(step)});
+  EXPECT_NE(std::vector<TokenId>(unmapped.ids.begin() + unmapped.question,
+                                 unmapped.ids.begin() + unmapped.header),
+            tokenizer.encode(question + " think step"));
 }
 
 }  // namespace

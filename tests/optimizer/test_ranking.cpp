@@ -1,5 +1,6 @@
 // The `ranking` option (the paper's ablations): the gradient's order, a seeded random draw from
-// the same pool, and the gradient with the reasoning chain removed; on the shipped demo model.
+// the same pool, and the gradient with the reasoning chain removed; and the inner restart
+// (loss_threshold). On the shipped demo model.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,7 +17,8 @@ namespace greater {
 namespace {
 
 // The recorded rows of a short run at the paper's selection budget (topk 40, 3 evaluated).
-std::vector<IterationRow> run_rows(Ranking ranking, uint64_t seed, int64_t iterations) {
+std::vector<IterationRow> run_rows(Ranking ranking, uint64_t seed, int64_t iterations,
+                                   double loss_threshold = 0.12) {
   const Demo& d = demo();
   SequenceRecipe r = d.recipe(true);
   r.settings.ranking = ranking;
@@ -24,6 +26,7 @@ std::vector<IterationRow> run_rows(Ranking ranking, uint64_t seed, int64_t itera
   r.settings.topk = 40;
   r.settings.candidates_evaluated = 3;
   r.settings.iterations = iterations;
+  r.settings.loss_threshold = loss_threshold;
   const auto dir = std::filesystem::path(GREATER_BINARY_DIR) / "tests" / "optimizer" / "tmp";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / (std::string("ranking-") + ranking_name(ranking) + "-" +
@@ -136,6 +139,48 @@ TEST(Ranking, NoReasoningTakesTheGradientWithoutTheChain) {
     }
   }
   EXPECT_GT(with_chain, 0) << "the prompt should make the model work on some questions";
+}
+
+TEST(InnerRestart, AScoreBelowTheThresholdRestartsAtPositionZeroWithANewLength) {
+  // Seed 3 with random ranking reaches a working prompt at step 1 (score < 0.12).
+  const std::vector<IterationRow> rows = run_rows(Ranking::Random, 3, 4, 0.12);
+  ASSERT_EQ(rows.size(), 4u);
+  int restarts = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const IterationRow& row = rows[i];
+    const int64_t length = row.next_prompt_ids.size();
+    if (row.chosen_score < 0.12) {
+      ++restarts;
+      EXPECT_EQ(row.next_position, 0) << "step " << row.step;
+      EXPECT_EQ(row.initial_length, length) << "step " << row.step;
+    } else {
+      EXPECT_EQ(row.next_position, row.position + 1) << "step " << row.step;
+    }
+    if (i + 1 < rows.size()) {
+      EXPECT_EQ(rows[i + 1].position, row.next_position);
+    }
+  }
+  EXPECT_GE(restarts, 1);
+  // A resumed run continues from a restart as the uninterrupted one did.
+  const Demo& d = demo();
+  const OptimizerState resumed =
+      OptimizerState::from_rows({rows.begin(), rows.begin() + 2}, d.prompt);
+  EXPECT_EQ(resumed.position, rows[2].position);
+  EXPECT_EQ(resumed.initial_length, rows[1].initial_length);
+}
+
+TEST(InnerRestart, ThresholdZeroNeverRestartsAndAHugeOneAlwaysDoes) {
+  const Demo& d = demo();
+  const std::vector<IterationRow> never = run_rows(Ranking::Random, 3, 4, 0.0);
+  for (size_t i = 0; i < never.size(); ++i) {
+    EXPECT_EQ(never[i].position, static_cast<int64_t>(i));
+    EXPECT_EQ(never[i].initial_length, static_cast<int64_t>(d.prompt.size()));
+  }
+  const std::vector<IterationRow> always = run_rows(Ranking::Random, 3, 3, 1e9);
+  for (const IterationRow& row : always) {
+    EXPECT_EQ(row.position, 0);
+    EXPECT_EQ(row.next_position, 0);
+  }
 }
 
 }  // namespace

@@ -151,6 +151,7 @@ TEST(Presets, PaperAndFastHoldTheHyperparameters) {
                                       "selection_prompt_weight",
                                       "max_new_tokens",
                                       "period_rule_fraction",
+                                      "loss_threshold",
                                       "filler",
                                       "seed",
                                       "micro_batch",
@@ -172,6 +173,7 @@ TEST(Presets, PaperAndFastHoldTheHyperparameters) {
     EXPECT_EQ(s.selection_prompt_weight, 0.02);
     EXPECT_EQ(s.max_new_tokens, fast ? 256 : 1024);
     EXPECT_EQ(s.period_rule_fraction, 0.5);
+    EXPECT_EQ(s.loss_threshold, 0.12);
     EXPECT_EQ(s.filler, "_");
     EXPECT_EQ(s.seed, 1u);
     EXPECT_EQ(s.micro_batch, 8);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "greater/optimizer/settings.h"
+#include "greater/tokenizer/chat_layout.h"
 #include "greater/tokenizer/tokenizer.h"
 
 namespace greater {
@@ -34,5 +35,15 @@ struct Proposal {
 // (seed, step), so every rank and every world size gets the same pool.
 Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
                             const OptimizerSettings& settings, int64_t step, int64_t current_token);
+
+// Slot 0 as the reference re-tokenizes it: it writes "{question}. Use {prompt}" with the
+// prompt's own leading space replaced by one space, so a candidate whose text lacks a leading
+// space ("think") reads as " think". Each such candidate becomes the id of
+// layout.encode_prompt(its text) when that is one token, and is dropped otherwise; candidates
+// with a leading space are kept. Order is kept, duplicates after the first are dropped, and
+// `current_token` is kept when it was there.
+std::vector<int64_t> slot_zero_candidates(const std::vector<int64_t>& candidates,
+                                          const Tokenizer& tokenizer, const ChatLayout& layout,
+                                          int64_t current_token);
 
 }  // namespace greater

@@ -45,6 +45,7 @@ struct OptimizerSettings {
   int64_t max_new_tokens = 1024;          // reasoning chain length limit
   int64_t max_answer_tokens = 10;         // tokens generated after the extractor at evaluation
   double period_rule_fraction = 0.5;      // a '.' candidate is accepted when pos >= this · L0
+  double loss_threshold = 0.12;           // inner restart below this score (0: never)
   std::string filler = "_";               // appended when a sweep ends without '.'
   bool chain_stops_at_extractor = false;  // also end chains at the extractor's first token
   uint64_t seed = 1;                      // every random choice derives from it

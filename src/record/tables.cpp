@@ -165,7 +165,9 @@ TableOf<IterationRow> iteration_table(const RunFileLimits& limits) {
            [](auto& r) -> auto& { return r.next_prompt_ids; });
   c.integer("next_position", kI64, "position of the next iteration",
             [](auto& r) -> auto& { return r.next_position; });
-  c.integer("initial_length", kI64, "L0 of the '.' rule",
+  c.integer("initial_length", kI64,
+            "L0 of the '.' rule for the next iteration (an inner restart, `loss_threshold`, "
+            "sets it to the prompt's length and `next_position` to 0)",
             [](auto& r) -> auto& { return r.initial_length; });
   return t;
 }

@@ -42,9 +42,16 @@ RunOpening open_run(const std::string& path, const RunInfo& info, bool overwrite
 
 std::string recommended_prompt(const std::string& path) {
   const RunSummary run = read_run_file(path);
-  for (auto e = run.evaluations.rbegin(); e != run.evaluations.rend(); ++e)
-    if (e->split == "test") return e->prompt;
+  // The baseline's test evaluation (step -1) is not a recommendation when iterations followed
+  // it: a run stopped before its final evaluation recommends where its iterations got to.
+  auto last_test = [&](int64_t min_step) -> const EvaluationRow* {
+    for (auto e = run.evaluations.rbegin(); e != run.evaluations.rend(); ++e)
+      if (e->split == "test" && e->step >= min_step) return &*e;
+    return nullptr;
+  };
+  if (const EvaluationRow* final_evaluation = last_test(0)) return final_evaluation->prompt;
   if (!run.iterations.empty()) return run.iterations.back().prompt;
+  if (const EvaluationRow* baseline = last_test(-1)) return baseline->prompt;
   throw Error(path, "holds no evaluated prompt to start from (prompt_from)");
 }
 

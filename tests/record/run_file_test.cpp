@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "greater/common/error.h"
+#include "greater/record/open_run.h"
 #include "greater/record/run_file.h"
 #include "record_test_support.h"
 
@@ -306,6 +307,43 @@ TEST(RunFile, H5dumpParsesTheFile) {
   }
   std::string data = run_command("h5dump -d /iterations/step '" + path + "' 2>&1", &status);
   EXPECT_EQ(status, 0) << data;
+}
+
+// What --prompt_from starts from: the final evaluation's prompt, else where the iterations got
+// to (a stopped run's only test evaluation is the baseline's), else the evaluated prompt.
+TEST(RunFile, RecommendedPromptOfFinishedStoppedAndTransferRuns) {
+  EvaluationRow baseline = make_evaluation(1, 0);  // a test evaluation
+  baseline.step = -1;                               // of the initial prompt
+  ASSERT_EQ(baseline.split, "test");
+  const std::string stopped = temp_path("recommended_stopped");
+  {
+    auto file = RunFile::create(stopped, make_info());
+    file->append_evaluation(baseline);
+    file->append_iteration(make_iteration(0));
+    file->append_iteration(make_iteration(1));
+  }
+  EXPECT_EQ(recommended_prompt(stopped), make_iteration(1).prompt);
+
+  const std::string finished = temp_path("recommended_finished");
+  EvaluationRow final_evaluation = make_evaluation(3, 0);  // step 2, test
+  {
+    auto file = RunFile::create(finished, make_info());
+    file->append_evaluation(baseline);
+    file->append_iteration(make_iteration(0));
+    file->append_evaluation(final_evaluation);
+  }
+  EXPECT_EQ(recommended_prompt(finished), final_evaluation.prompt);
+
+  const std::string transfer = temp_path("recommended_transfer");
+  {
+    auto file = RunFile::create(transfer, make_info());
+    file->append_evaluation(baseline);
+  }
+  EXPECT_EQ(recommended_prompt(transfer), baseline.prompt);
+
+  const std::string empty = temp_path("recommended_empty");
+  RunFile::create(empty, make_info());
+  EXPECT_THROW(recommended_prompt(empty), std::exception);
 }
 
 }  // namespace

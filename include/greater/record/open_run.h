@@ -27,8 +27,9 @@ struct RunOpening {
 RunOpening open_run(const std::string& path, const RunInfo& info, bool overwrite,
                     bool skip_finished);
 
-// The prompt a run recommends: the one its last test evaluation used (the dev winner), else
-// the prompt after its last iteration. Throws when the run holds neither.
+// The prompt a run recommends: the one its final test evaluation used (the dev winner); for a
+// run stopped before that evaluation, the prompt its last iteration started from; for a run
+// without iterations (a transfer evaluation), the prompt it evaluated. Throws when it holds none.
 std::string recommended_prompt(const std::string& path);
 
 }  // namespace greater

@@ -1,5 +1,5 @@
 // Rebuilds a Hugging Face tokenizer.json in the Llama-2 layout from llama-tokenizer-js's genuine
-// LLaMA-1/2 SentencePiece vocabulary (32,000 pieces) and merges (MODELS.md §1.1).
+// LLaMA-1/2 SentencePiece vocabulary (32,000 pieces) and merges.
 //
 //   node build_llama2_tokenizer.cjs OUT.json
 //

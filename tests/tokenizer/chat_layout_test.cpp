@@ -35,7 +35,7 @@ class Llama3Layout : public ::testing::Test {
   const Tokenizer* tokenizer_ = nullptr;
 };
 
-// MODELS.md §1.1: the GReaTer chat prefix for "Q: 2+2? Let's think step by step.".
+// The GReaTer chat prefix for "Q: 2+2? Let's think step by step.".
 TEST_F(Llama3Layout, PrefixExampleIds) {
   const ChatLayout layout(*tokenizer_, ChatLayoutKind::Llama3);
   const Ids prompt = layout.encode_prompt("Let's think step by step.");

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 
+#include "cli_checks.h"
 #include "bench_support.h"
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
@@ -253,14 +254,14 @@ int main(int argc, char** argv) {
   source->add_option("--config", o.config, "config.json of a random-weight model");
   source->add_option("--model", o.model, "model folder (with tokenizer.json, else synthetic)");
   source->require_option(1);
-  app.add_option("--examples", o.examples, "train examples")->check(CLI::PositiveNumber);
-  app.add_option("--candidates", o.candidates, "candidates evaluated")->check(CLI::PositiveNumber);
-  app.add_option("--chain", o.chain, "reasoning chain length (fixed)")->check(CLI::PositiveNumber);
-  app.add_option("--iterations", o.iterations, "iterations timed")->check(CLI::PositiveNumber);
+  app.add_option("--examples", o.examples, "train examples")->check(kPositiveInteger);
+  app.add_option("--candidates", o.candidates, "candidates evaluated")->check(kPositiveInteger);
+  app.add_option("--chain", o.chain, "reasoning chain length (fixed)")->check(kPositiveInteger);
+  app.add_option("--iterations", o.iterations, "iterations timed")->check(kPositiveInteger);
   app.add_option("--prompt-tokens", o.prompt_tokens, "initial prompt length")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--question-tokens", o.question_tokens, "question length")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--micro-batch", o.micro_batch, "examples per batch (default: all)");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N");
   app.add_option("--dtype", o.dtype, "float32, bfloat16, float16");

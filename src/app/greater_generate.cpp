@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli_checks.h"
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "greater/model/generation.h"
@@ -134,9 +135,9 @@ int main(int argc, char** argv) {
   text->excludes(question)->excludes(ids);
   question->excludes(ids);
   app.add_option("--max-new-tokens", o.max_new_tokens, "tokens to generate at most")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--batch", o.batch, "run the prompt this many times as one batch")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--threads", o.threads, "intra-op threads (0: cores / local ranks)");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N or auto");
   app.add_option("--dtype", o.dtype, "float32, bfloat16, float16 or auto");

@@ -10,6 +10,7 @@
 
 #include <iostream>
 
+#include "cli_checks.h"
 #include "greater/common/error.h"
 #include "greater/common/file_util.h"
 #include "greater/demo/evaluator.h"
@@ -107,28 +108,28 @@ int main(int argc, char** argv) {
                  "continue from this model folder's weights (a later training stage)")
       ->check(CLI::ExistingDirectory);
   app.add_option("--seed", t.seed, "seed of the weights and the training data");
-  app.add_option("--steps", t.steps, "optimizer steps")->check(CLI::PositiveNumber);
-  app.add_option("--batch", t.batch, "sequences per step")->check(CLI::PositiveNumber);
-  app.add_option("--lr", t.lr, "peak learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--warmup", t.warmup, "linear warm-up steps")->check(CLI::NonNegativeNumber);
-  app.add_option("--layers", t.layers, "transformer layers")->check(CLI::PositiveNumber);
+  app.add_option("--steps", t.steps, "optimizer steps")->check(kPositiveInteger);
+  app.add_option("--batch", t.batch, "sequences per step")->check(kPositiveInteger);
+  app.add_option("--lr", t.lr, "peak learning rate")->check(kPositiveNumber);
+  app.add_option("--warmup", t.warmup, "linear warm-up steps")->check(kNonNegativeInteger);
+  app.add_option("--layers", t.layers, "transformer layers")->check(kPositiveInteger);
   app.add_option("--hidden", t.hidden, "hidden size (a multiple of 32)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--ffn", t.ffn, "MLP size (0: 3 x hidden)")->check(CLI::NonNegativeNumber);
+      ->check(kPositiveInteger);
+  app.add_option("--ffn", t.ffn, "MLP size (0: 3 x hidden)")->check(kNonNegativeInteger);
   app.add_option("--threads", o.threads, "intra-op threads (0: all cores)");
   app.add_option("--eval-every", t.eval_every, "steps between held-out evaluations (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeInteger);
   app.add_option("--eval-questions", t.eval_questions, "questions per family in those")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--log-every", t.log_every, "steps between progress lines")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--families", o.families, "task families, comma-separated: arithmetic,tracking");
   app.add_option("--family-weights", t.family_weights,
                  "relative share of each family in training, comma-separated, in --families "
                  "order (default: equal)")
       ->delimiter(',');
   app.add_option("--count", t.task_count, "held-out questions per family (task files)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveInteger);
   app.add_option("--task-seed", t.task_seed, "seed of the held-out questions");
   auto* tasks = app.add_option("--write-tasks", o.write_tasks,
                                "only write <DIR>/<family>.jsonl task files and exit");

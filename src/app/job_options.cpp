@@ -1,5 +1,7 @@
 #include "job_options.h"
 
+#include "cli_checks.h"
+
 #include <iostream>
 #include <sstream>
 
@@ -31,32 +33,6 @@ std::string preset_path(const std::string& preset) {
   return std::string(GREATER_SOURCE_DIR) + "/configs/presets/" + preset + ".toml";
 }
 
-// Checks that say what is wanted ("--topk: must be a positive integer") instead of CLI11's
-// range text with a bound of 1.8e308.
-CLI::Validator integer_at_least(int64_t least, const std::string& wanted) {
-  return CLI::Validator(
-      [least, wanted](std::string& text) {
-        size_t used = 0;
-        try {
-          if (std::stoll(text, &used) >= least && used == text.size()) return std::string();
-        } catch (const std::exception&) {
-        }
-        return "must be " + wanted + " (got '" + text + "')";
-      },
-      wanted);
-}
-const CLI::Validator kPositiveInteger = integer_at_least(1, "a positive integer");
-const CLI::Validator kNonNegativeInteger = integer_at_least(0, "an integer >= 0");
-const CLI::Validator kPositiveNumber = CLI::Validator(
-    [](std::string& text) {
-      size_t used = 0;
-      try {
-        if (std::stod(text, &used) > 0 && used == text.size()) return std::string();
-      } catch (const std::exception&) {
-      }
-      return "must be a positive number (got '" + text + "')";
-    },
-    "a positive number");
 
 }  // namespace
 
@@ -138,7 +114,7 @@ void add_job_options(CLI::App& app, JobOptions& j) {
   app.add_option("--loss_threshold,--loss-threshold", s.loss_threshold,
                  "a chosen score below this restarts the sweep from the current prompt "
                  "(position 0, new initial length; the reference's 0.12); 0: never")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeNumber);
   app.add_option("--filler", s.filler, "token appended when a sweep ends without '.'");
   app.add_option("--chain_stops_at_extractor,--chain-stops-at-extractor",
                  s.chain_stops_at_extractor, "end chains at the extractor's first token");

@@ -54,6 +54,12 @@ struct Layout {
 };
 const Layout kLayouts[] = {{"llama3", "llama-3"}, {"gemma2", "gemma-2"}};
 
+// The keys every shipped task job sets (FOLIO's also name its dev and test files).
+const std::set<std::string> kJobKeys = {
+    "model",          "layout",          "data_dir",   "task",     "task_format",
+    "answer_format",  "extractor",       "initial_prompt",         "question_suffix",
+    "train_size",     "dev_size",        "test_size",  "split_seed", "preset", "run_file"};
+
 std::string job_path(const TaskDefinition& task, const Layout& layout) {
   if (task.format == TaskFormat::BbhJson) {
     return kRoot + "/jobs/bbh/" + layout.folder + "/" + task.name + ".toml";
@@ -74,11 +80,7 @@ TEST(JobFiles, AgreeWithTheTaskTable) {
     for (const Layout& layout : kLayouts) {
       const std::string path = job_path(task, layout);
       SCOPED_TRACE(path);
-      std::set<std::string> keys = {"model",      "layout",         "data_dir",
-                                    "task",       "task_format",    "answer_format",
-                                    "extractor",  "initial_prompt", "question_suffix",
-                                    "train_size", "dev_size",       "test_size",
-                                    "split_seed", "preset",         "run_file"};
+      std::set<std::string> keys = kJobKeys;
       if (!task.dev_file.empty()) keys.insert("dev_task");
       if (!task.test_file.empty()) keys.insert("test_task");
       EXPECT_EQ(keys_of(path), keys);
@@ -119,11 +121,7 @@ TEST(JobFiles, SmolLM2JobsAgreeWithTheTaskTable) {
   for (const TaskDefinition& task : bbh_tasks()) {
     const std::string path = folder + task.name + ".toml";
     SCOPED_TRACE(path);
-    EXPECT_EQ(keys_of(path),
-              (std::set<std::string>{"model", "layout", "data_dir", "task", "task_format",
-                                     "answer_format", "extractor", "initial_prompt",
-                                     "question_suffix", "train_size", "dev_size", "test_size",
-                                     "split_seed", "preset", "run_file"}));
+    EXPECT_EQ(keys_of(path), kJobKeys);
     const JobOptions job = parse({"--job", path});
     EXPECT_EQ(job.model, "models/smollm2-135m-instruct");
     EXPECT_EQ(job.layout, "chatml");

@@ -5,6 +5,7 @@
 #include <ATen/core/grad_mode.h>  // at::AutoGradMode: not pulled in by ATen.h in LibTorch 2.x
 
 #include "greater/model/compute_counter.h"
+#include "greater/model/runtime.h"
 
 namespace greater {
 
@@ -27,9 +28,12 @@ LeftPadded left_padded(const std::vector<TokenIds>& prompts, int64_t pad_id, at:
   return out;
 }
 
-std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
-                                               const std::vector<TokenIds>& prompts,
-                                               const GenerationOptions& options) {
+namespace {
+
+// generate_greedy for a batch that fits in memory.
+std::vector<GeneratedSequence> generate_greedy_batch(const Transformer& model,
+                                                     const std::vector<TokenIds>& prompts,
+                                                     const GenerationOptions& options) {
   c10::InferenceMode inference;
   const at::Device device = model.device();
   std::vector<GeneratedSequence> results(prompts.size());
@@ -100,6 +104,43 @@ std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
   return results;
 }
 
+// score_continuations for a batch that fits in memory.
+std::vector<std::vector<double>> score_continuations_batch(
+    const Transformer& model, const std::vector<TokenIds>& prefixes,
+    const std::vector<TokenIds>& continuations);
+
+// Items [first, first + count) of `items`.
+std::vector<TokenIds> slice(const std::vector<TokenIds>& items, int64_t first, int64_t count) {
+  return std::vector<TokenIds>(items.begin() + first, items.begin() + first + count);
+}
+
+}  // namespace
+
+// Sequences do not interact in a batch, so a batch that does not fit can be run in parts with
+// the same results (up to the order of floating-point sums).
+std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
+                                               const std::vector<TokenIds>& prompts,
+                                               const GenerationOptions& options) {
+  std::vector<GeneratedSequence> results(prompts.size());
+  in_batches_that_fit(0, prompts.size(), [&](int64_t first, int64_t count) {
+    auto part = generate_greedy_batch(model, slice(prompts, first, count), options);
+    std::move(part.begin(), part.end(), results.begin() + first);
+  });
+  return results;
+}
+
+std::vector<std::vector<double>> score_continuations(const Transformer& model,
+                                                     const std::vector<TokenIds>& prefixes,
+                                                     const std::vector<TokenIds>& continuations) {
+  std::vector<std::vector<double>> scores(prefixes.size());
+  in_batches_that_fit(0, prefixes.size(), [&](int64_t first, int64_t count) {
+    auto part = score_continuations_batch(model, slice(prefixes, first, count),
+                                          slice(continuations, first, count));
+    std::move(part.begin(), part.end(), scores.begin() + first);
+  });
+  return scores;
+}
+
 PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device device,
                          int64_t pad_id) {
   int64_t longest = 1;
@@ -120,9 +161,11 @@ PaddedBatch right_padded(const std::vector<TokenIds>& sequences, at::Device devi
   return out;
 }
 
-std::vector<std::vector<double>> score_continuations(const Transformer& model,
-                                                     const std::vector<TokenIds>& prefixes,
-                                                     const std::vector<TokenIds>& continuations) {
+namespace {
+
+std::vector<std::vector<double>> score_continuations_batch(
+    const Transformer& model, const std::vector<TokenIds>& prefixes,
+    const std::vector<TokenIds>& continuations) {
   c10::InferenceMode inference;
   std::vector<TokenIds> sequences;
   for (size_t i = 0; i < prefixes.size(); ++i) {
@@ -148,6 +191,8 @@ std::vector<std::vector<double>> score_continuations(const Transformer& model,
   }
   return scores;
 }
+
+}  // namespace
 
 void count_activation_backward(const ComputeCounter& forward) {
   // Activation gradients only: each product Y = X·W needs dX = dY·Wᵀ (its forward cost), and

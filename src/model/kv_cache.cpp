@@ -47,6 +47,21 @@ std::pair<at::Tensor, at::Tensor> KVCache::append(int64_t layer, const at::Tenso
   return {keys.narrow(2, 0, new_length), values.narrow(2, 0, new_length)};
 }
 
+void KVCache::write_rows(int64_t first, const KVCache& part) {
+  const int64_t length = part.length_;
+  for (int64_t l = 0; l < num_layers_; ++l) {
+    if (length > keys_[l].size(2)) {
+      keys_[l] = grown(keys_[l], length_, length);
+      values_[l] = grown(values_[l], length_, length);
+    }
+    keys_[l].narrow(0, first, part.batch_).narrow(2, 0, length).copy_(
+        part.keys_[l].narrow(2, 0, length));
+    values_[l].narrow(0, first, part.batch_).narrow(2, 0, length).copy_(
+        part.values_[l].narrow(2, 0, length));
+  }
+  length_ = length;
+}
+
 void KVCache::select_rows(const at::Tensor& rows) {
   for (auto& k : keys_) k = k.index_select(0, rows);
   for (auto& v : values_) v = v.index_select(0, rows);

@@ -53,8 +53,11 @@ std::string dtype_name(at::ScalarType dtype) {
 
 bool is_out_of_memory(const c10::Error& error) {
   const std::string text = error.what();
+  // CUDA's allocator says "out of memory"; the CPU allocator "not enough memory" (LibTorch 2.x)
+  // or "can't allocate memory" (1.13).
   return text.find("out of memory") != std::string::npos ||
-         text.find("not enough memory") != std::string::npos;
+         text.find("not enough memory") != std::string::npos ||
+         text.find("can't allocate memory") != std::string::npos;
 }
 
 }  // namespace greater

@@ -1,10 +1,13 @@
 #include "greater/model/scored_generation.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard: not pulled in by ATen.h in LibTorch 2.x
 
 #include "greater/common/error.h"
+#include "greater/model/runtime.h"
 
 namespace greater {
 
@@ -19,11 +22,24 @@ PrefixCache prefill_prefixes(const Transformer& model, const std::vector<TokenId
     if (static_cast<int64_t>(p.size()) < rows_kept)
       throw std::invalid_argument("prefill_prefixes: a prefix is shorter than rows_kept");
   PrefixCache out{model.make_cache(prefixes.size(), length + extra_capacity), batch.mask, {}, {}};
-  ForwardInput input;
-  input.embeds = model.embed(batch.ids);
-  input.positions = batch.positions;
-  input.attention_mask = batch.mask;
-  out.last_hidden = model.final_hidden(input, &out.cache).narrow(1, length - rows_kept, rows_kept);
+  // Rows [first, first + count) of the padded batch; all of them at once unless memory runs
+  // out, then in parts whose keys and values are copied into the batch's cache.
+  std::map<int64_t, at::Tensor> last_hidden;  // by first row
+  in_batches_that_fit(0, prefixes.size(), [&](int64_t first, int64_t count) {
+    const bool whole = count == static_cast<int64_t>(prefixes.size());
+    std::optional<KVCache> part;
+    if (!whole) part.emplace(model.make_cache(count, length));
+    ForwardInput input;
+    input.embeds = model.embed(batch.ids.narrow(0, first, count));
+    input.positions = batch.positions.narrow(0, first, count);
+    input.attention_mask = batch.mask.narrow(0, first, count);
+    const at::Tensor hidden = model.final_hidden(input, part ? &*part : &out.cache);
+    if (part) out.cache.write_rows(first, *part);
+    last_hidden[first] = hidden.narrow(1, length - rows_kept, rows_kept);
+  });
+  std::vector<at::Tensor> in_order;
+  for (const auto& [first, hidden] : last_hidden) in_order.push_back(hidden);
+  out.last_hidden = in_order.size() == 1 ? in_order[0] : at::cat(in_order, 0);
   out.next_position = batch.positions.select(1, length - 1) + 1;
   return out;
 }

@@ -5,6 +5,12 @@ greater_add_test(test_model_runtime
           ${CMAKE_CURRENT_LIST_DIR}/test_model_loading.cpp
   LIBS greater_model)
 
+# Batches that do not fit in memory run in parts: a test lowers its own address-space limit, so
+# it has a binary of its own (no other test shares the process by accident).
+greater_add_test(test_memory_backoff
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_memory_backoff.cpp
+  LIBS greater_model)
+
 # SmolLM2-135M-Instruct (GGUF) against transformers: scripts/get_smollm2.sh fetches the model.
 greater_add_test(test_smollm2_parity
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_smollm2_parity.cpp

@@ -27,7 +27,8 @@ struct GeneratedSequence {
 };
 
 // Greedy decoding of a batch of prompts of different lengths (left-padded, masked). Each
-// sequence stops on its own; the batch shrinks as sequences finish.
+// sequence stops on its own; the batch shrinks as sequences finish. A batch that runs out of
+// memory is run in halves (in_batches_that_fit), as is one of score_continuations.
 std::vector<GeneratedSequence> generate_greedy(const Transformer& model,
                                                const std::vector<TokenIds>& prompts,
                                                const GenerationOptions& options);

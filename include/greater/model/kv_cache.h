@@ -21,6 +21,11 @@ class KVCache {
   // With autograd on, tensors are concatenated instead of written in place, so gradients flow.
   std::pair<at::Tensor, at::Tensor> append(int64_t layer, const at::Tensor& k, const at::Tensor& v);
 
+  // Copies everything `part` has cached into sequences [first, first + part.batch()) of this
+  // cache, which then holds part.length() tokens: for a batch prefilled in parts. Every part
+  // must have the same length.
+  void write_rows(int64_t first, const KVCache& part);
+
   // Keeps only the sequences at `rows` (int64 [B']), for dropping finished ones from a batch.
   void select_rows(const at::Tensor& rows);
 

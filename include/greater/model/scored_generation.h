@@ -19,6 +19,7 @@ struct PrefixCache {
 };
 
 // `extra_capacity`: tokens each continuation will add, so copies of the cache never grow.
+// Out of memory, the prefixes are run in parts (in_batches_that_fit) into the same cache.
 PrefixCache prefill_prefixes(const Transformer& model, const std::vector<TokenIds>& prefixes,
                              int64_t rows_kept, int64_t extra_capacity);
 

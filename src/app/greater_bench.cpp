@@ -29,6 +29,7 @@ namespace {
 
 struct BenchOptions {
   std::string config, model, device = "cpu", dtype = "float32", layout = "plain";
+  std::string attention = "auto";  // auto, fused, written
   int64_t examples = 16, candidates = 3, chain = 128, iterations = 1;
   int64_t prompt_tokens = 16, question_tokens = 64, micro_batch = 0;
   int threads = 0;
@@ -202,11 +203,16 @@ int run(const BenchOptions& o) {
   compute_counter().bandwidth_bytes_per_s = floor.bandwidth_bytes_per_s;
 
   const Setup setup = make_setup(o, device, dtype);
+  if (o.attention != "auto") setup.model->set_fused_attention(o.attention == "fused");
   const ModelConfig& c = setup.model->config();
   std::printf(
       "model: %ld parameters, hidden %ld, %ld layers, %ld heads (%ld kv), ffn %ld, vocab %ld\n",
       long(setup.model->parameter_count()), long(c.hidden_size), long(c.num_layers),
       long(c.num_heads), long(c.num_kv_heads), long(c.intermediate_size), long(c.vocab_size));
+  std::printf("attention: %s\n",
+              !setup.model->fused_attention() ? "written out"
+              : c.attn_logit_softcap > 0      ? "written out (soft-capped logits)"
+                                              : "fused (scaled_dot_product_attention)");
   const SequenceRecipe recipe = make_recipe(o, setup, true);
   std::printf(
       "examples %ld (prefix %ld tokens each), prompt %ld tokens, candidates %ld, "
@@ -265,6 +271,9 @@ int main(int argc, char** argv) {
   app.add_option("--micro-batch", o.micro_batch, "examples per batch (default: all)");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N");
   app.add_option("--dtype", o.dtype, "float32, bfloat16, float16");
+  app.add_option("--attention", o.attention,
+                 "auto (fused on CUDA where LibTorch >= 2.5), fused, written")
+      ->check(CLI::IsMember({"auto", "fused", "written"}));
   app.add_option("--threads", o.threads, "compute threads (0: all cores)");
   app.add_option("--layout", o.layout, "chat layout: plain, llama-3, gemma-2");
   app.add_option("--seed", o.seed, "weights, questions and prompt");

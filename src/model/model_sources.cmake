@@ -6,3 +6,8 @@ target_link_libraries(greater_model PUBLIC greater_checkpoint ${TORCH_LIBRARIES}
 # ATen's headers cost tens of seconds per file; compile them once. grad_mode.h (at::GradMode,
 # at::AutoGradMode) came with ATen.h in LibTorch 1.13 but not in 2.x.
 target_precompile_headers(greater_model PUBLIC <ATen/ATen.h> <ATen/core/grad_mode.h>)
+# scaled_dot_product_attention with grouped-query heads (enable_gqa) arrived in LibTorch 2.5;
+# older LibTorch (Debian's 1.13) runs the attention written out in transformer.cpp only.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.5)
+  target_compile_definitions(greater_model PRIVATE GREATER_HAVE_FUSED_ATTENTION=1)
+endif()

@@ -3,13 +3,38 @@
 #include <cmath>
 #include <limits>
 
+#include "greater/common/error.h"
 #include "greater/model/compute_counter.h"
 #include "greater/model/rope.h"
 
 namespace greater {
 
+// The same [out, in] matrix to every reader, stored input-major ([in, out] in memory). On the
+// CPU, OpenBLAS packs a weight for every product, and a product with the transpose of an
+// input-major weight packs it with contiguous reads: measured 1.2-1.9x faster for SmolLM2's LM
+// head at decode batch sizes 1 to 48 (docs/RESULTS.md). CUDA's GEMMs take either layout at the
+// same speed, so weights stay as loaded there. So do bfloat16 and float16 ones: LibTorch's own
+// CPU kernels for them lose precision with that layout (the transformers parity test measured
+// twice the bf16 rounding error).
+static void store_input_major(at::Tensor& w) {
+  if (w.defined() && w.dim() == 2 && w.is_contiguous() && w.scalar_type() == at::kFloat)
+    w = w.t().contiguous().t();
+}
+
+static void use_cpu_layout(ModelWeights& weights) {
+  for (LayerWeights& w : weights.layers)
+    for (at::Tensor* t : {&w.q_proj, &w.k_proj, &w.v_proj, &w.o_proj, &w.gate_proj, &w.up_proj,
+                          &w.down_proj})
+      store_input_major(*t);
+  const bool tied = weights.lm_head.is_same(weights.embed_tokens);
+  store_input_major(weights.lm_head);
+  if (tied) weights.embed_tokens = weights.lm_head;  // lookups read strided rows: a few per step
+}
+
 Transformer::Transformer(ModelConfig config, ModelWeights weights)
     : config_(std::move(config)), weights_(std::move(weights)) {
+  if (weights_.embed_tokens.device().is_cpu()) use_cpu_layout(weights_);
+  fused_attention_ = fused_attention_available() && weights_.embed_tokens.device().is_cuda();
   inv_freq_ =
       rope_inverse_frequencies(config_.rope, config_.head_dim).to(weights_.embed_tokens.device());
 }
@@ -55,21 +80,63 @@ at::Tensor Transformer::attention(const LayerWeights& w, int64_t layer, const at
   k = k * cos + rotate_half(k) * sin;
   if (cache) std::tie(k, v) = cache->append(layer, k, v);
 
-  // Grouped-query attention without copying keys: queries of one group share a key head.
-  const at::Tensor q5 = q.reshape({batch, kv_heads, group, steps, head_dim});
-  at::Tensor scores = at::matmul(q5, k.unsqueeze(2).transpose(-1, -2)) * config_.attention_scale();
+  if (fused_attention_ && config_.attn_logit_softcap <= 0)
+    return linear(fused_attention(q, k, v, mask), w.o_proj, w.o_bias);
+
+  // Grouped-query attention without copying keys: the `group` query heads that share a key
+  // head are stacked as rows of one [B, kv_heads, group * T, head_dim] matrix (a view of q), so
+  // each product is a plain batched product with the cache's own keys and values. (Broadcasting
+  // a [B, kv, 1, S, hd] key over the group instead makes at::matmul copy the keys `group` times
+  // on every call.)
+  const at::Tensor q_rows = q.reshape({batch, kv_heads, group * steps, head_dim});
+  at::Tensor scores = at::matmul(q_rows, k.transpose(-1, -2)) * config_.attention_scale();
   if (config_.attn_logit_softcap > 0) scores = soft_cap(scores, config_.attn_logit_softcap);
-  // mask: [B, 1, 1, T, S] true where attention is allowed.
+  // mask: [B, 1, 1, T, S] true where attention is allowed; scores viewed as [B, kv, G, T, S].
   // Masked in fp32, where the lowest finite value exists for every activation dtype; a finite
   // fill keeps fully masked (left-padding) rows free of NaN.
-  scores =
-      scores.to(at::kFloat).masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
-  const at::Tensor probs = at::softmax(scores, -1).to(q.scalar_type());
-  const at::Tensor out = at::matmul(probs, v.unsqueeze(2))  // [B, kv, G, T, hd]
-                             .reshape({batch, heads, steps, head_dim})
+  scores = scores.to(at::kFloat)
+               .view({batch, kv_heads, group, steps, -1})
+               .masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
+  const at::Tensor probs =
+      at::softmax(scores, -1).to(q.scalar_type()).view({batch, kv_heads, group * steps, -1});
+  const at::Tensor out = at::matmul(probs, v)  // [B, kv, G * T, hd]
+                             .view({batch, heads, steps, head_dim})
                              .transpose(1, 2)
                              .reshape({batch, steps, heads * head_dim});
   return linear(out, w.o_proj, w.o_bias);
+}
+
+bool Transformer::fused_attention_available() {
+#ifdef GREATER_HAVE_FUSED_ATTENTION
+  return true;
+#else
+  return false;
+#endif
+}
+
+void Transformer::set_fused_attention(bool on) {
+  if (on && !fused_attention_available())
+    throw Error("fused attention", "this build's LibTorch is older than 2.5 (no enable_gqa)");
+  fused_attention_ = on;
+}
+
+// q [B, heads, T, hd], k and v [B, kv_heads, S, hd], mask [B, 1, 1, T, S] -> [B, T, hidden].
+at::Tensor Transformer::fused_attention(const at::Tensor& q, const at::Tensor& k,
+                                        const at::Tensor& v, const at::Tensor& mask) const {
+#ifdef GREATER_HAVE_FUSED_ATTENTION
+  // A query that may see no key (a left-padding row) would give NaN, and NaN values times a
+  // zero weight still poison the real rows that skip them. Such a row sees every key instead:
+  // its output, like the written-out attention's uniform average, is read by no real row.
+  const at::Tensor allowed = mask.squeeze(2);  // [B, 1, T, S]
+  const at::Tensor safe = allowed.logical_or(allowed.any(-1, true).logical_not());
+  const bool grouped = config_.num_kv_heads != config_.num_heads;
+  const at::Tensor out = at::scaled_dot_product_attention(q, k, v, safe, 0.0, false,
+                                                          config_.attention_scale(), grouped);
+  return out.transpose(1, 2).reshape({q.size(0), q.size(2), q.size(1) * q.size(3)});
+#else
+  (void)q, (void)k, (void)v, (void)mask;
+  throw Error("fused attention", "not in this build");
+#endif
 }
 
 at::Tensor Transformer::mlp(const LayerWeights& w, const at::Tensor& x) const {

@@ -3,6 +3,7 @@ greater_add_test(test_model_runtime
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_transformer_parity.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_generation.cpp
           ${CMAKE_CURRENT_LIST_DIR}/test_model_loading.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/test_fused_attention.cpp
   LIBS greater_model)
 
 # Batches that do not fit in memory run in parts: a test lowers its own address-space limit, so

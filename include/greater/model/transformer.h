@@ -86,11 +86,22 @@ class Transformer {
   // Writes config.json and model.safetensors (F32) into an existing folder.
   void save(const std::string& folder) const;
 
+  // LibTorch's scaled_dot_product_attention (fused kernels, no score matrix or mask copy in
+  // memory) instead of the attention written out. On by default on CUDA where the build has it
+  // (LibTorch >= 2.5); layers with soft-capped attention logits (Gemma-2) always use the
+  // written-out attention, which the fused kernels cannot express. Turning it on in a build
+  // without it throws.
+  static bool fused_attention_available();
+  void set_fused_attention(bool on);
+  bool fused_attention() const { return fused_attention_; }
+
  private:
   at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const;
   at::Tensor attention(const LayerWeights& w, int64_t layer, const at::Tensor& x,
                        const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& mask,
                        KVCache* cache) const;
+  at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             const at::Tensor& mask) const;
   at::Tensor mlp(const LayerWeights& w, const at::Tensor& x) const;
   // Adds one pass over `steps` new tokens per sequence to compute_counter().
   void count_pass(int64_t batch, int64_t steps, int64_t cached, int64_t element_size,
@@ -99,6 +110,7 @@ class Transformer {
   ModelConfig config_;
   ModelWeights weights_;
   at::Tensor inv_freq_;  // [head_dim / 2] float32 on the model's device
+  bool fused_attention_ = false;
 };
 
 }  // namespace greater

@@ -1,12 +1,11 @@
 #include "bench_support.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 
 #include "greater/common/error.h"
 #include "greater/common/random.h"
+#include "greater/demo/model_folder_files.h"
 #include "greater/model/compute_counter.h"
 #include "greater/optimizer/proposal.h"
 
@@ -88,38 +87,9 @@ static std::string word_of(int64_t n) {
 
 std::string synthetic_tokenizer_json(int64_t vocab) {
   if (vocab < 16) throw Error("config.json", "vocab_size below 16 leaves no words to run on");
-  using nlohmann::json;
-  const std::vector<std::string> specials = {"<pad>", "<unk>", "<bos>", "<eos>"};
-  json added = json::array(), words = json::object();
-  for (size_t i = 0; i < specials.size(); ++i) {
-    added.push_back({{"id", i},
-                     {"content", specials[i]},
-                     {"single_word", false},
-                     {"lstrip", false},
-                     {"rstrip", false},
-                     {"normalized", false},
-                     {"special", true}});
-    words[specials[i]] = i;
-  }
-  for (int64_t id = specials.size(); id < vocab; ++id) words[word_of(id - specials.size())] = id;
-  const json bos = {{"SpecialToken", {{"id", "<bos>"}, {"type_id", 0}}}};
-  const json a = {{"Sequence", {{"id", "A"}, {"type_id", 0}}}};
-  const json b = {{"Sequence", {{"id", "B"}, {"type_id", 1}}}};
-  json file = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added},
-      {"normalizer", nullptr},
-      {"pre_tokenizer", {{"type", "WhitespaceSplit"}}},
-      {"post_processor",
-       {{"type", "TemplateProcessing"},
-        {"single", {bos, a}},
-        {"pair", {bos, a, b}},
-        {"special_tokens", {{"<bos>", {{"id", "<bos>"}, {"ids", {2}}, {"tokens", {"<bos>"}}}}}}}},
-      {"decoder", nullptr},
-      {"model", {{"type", "WordLevel"}, {"unk_token", "<unk>"}, {"vocab", words}}}};
-  return file.dump();
+  demo::Words words{"<pad>", "<unk>", "<bos>", "<eos>"};
+  for (int64_t n = 0; static_cast<int64_t>(words.size()) < vocab; ++n) words.push_back(word_of(n));
+  return demo::wordlevel_tokenizer_json(demo::Vocabulary(words));
 }
 
 WordSource::WordSource(const Tokenizer& tokenizer, int64_t model_vocab, uint64_t seed)
@@ -137,7 +107,7 @@ WordSource::WordSource(const Tokenizer& tokenizer, int64_t model_vocab, uint64_t
 
 std::string WordSource::text(int64_t words) const {
   SplitMix64 rng(seed_, draws_++, 77);
-  std::vector<TokenId> ids;
+  TokenIds ids;
   for (int64_t i = 0; i < words; ++i) ids.push_back(words_[rng.below(words_.size())]);
   return tokenizer_.decode(ids);
 }

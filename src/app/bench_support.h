@@ -43,7 +43,7 @@ class WordSource {
 
  private:
   const Tokenizer& tokenizer_;
-  std::vector<TokenId> words_;
+  TokenIds words_;
   mutable uint64_t draws_ = 0;
   uint64_t seed_;
 };

@@ -102,8 +102,7 @@ Setup make_setup(const BenchOptions& o, at::Device device, at::ScalarType dtype)
     e.answer = e.target = words.text(1);
     s.splits.train.push_back(e);
   }
-  const auto prompt = s.layout->encode_prompt(words.text(o.prompt_tokens));
-  s.prompt.assign(prompt.begin(), prompt.end());
+  s.prompt = s.layout->encode_prompt(words.text(o.prompt_tokens));
   s.extractor = words.text(3);
   return s;
 }

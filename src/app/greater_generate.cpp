@@ -38,11 +38,13 @@ TokenIds parse_ids(const std::string& text) {
   std::istringstream in(text);
   std::string word;
   while (in >> word) {
+    int64_t id = -1;
     try {
-      ids.push_back(std::stoll(word));
+      id = std::stoll(word);
     } catch (const std::exception&) {
       throw Error("--ids", "'" + word + "' is not a token id");
     }
+    ids.push_back(checked_token_id(id, "--ids"));
   }
   if (ids.empty()) throw Error("--ids", "no token ids given");
   return ids;
@@ -79,16 +81,16 @@ int run(const Options& o) {
   GenerationOptions options;
   options.max_new_tokens = o.max_new_tokens;
   options.use_kv_cache = !o.no_cache;
-  for (int64_t id : model.config().eos_token_ids) options.stop_ids.push_back(id);
+  for (int64_t id : model.config().eos_token_ids)
+    options.stop_ids.push_back(checked_token_id(id, "config.json: eos_token_id"));
   if (!o.ids.empty()) {
     prompt = parse_ids(o.ids);
   } else if (!o.question.empty()) {
     const ChatLayout layout(*tokenizer, parse_chat_layout(o.layout), read_chat_template(o.model));
-    const std::vector<TokenId> prompt_ids = tokenizer->encode(o.prompt);
-    for (TokenId id : layout.build_prefix(o.question, prompt_ids).ids) prompt.push_back(id);
+    prompt = layout.build_prefix(o.question, tokenizer->encode(o.prompt)).ids;
     for (TokenId id : layout.stop_ids()) options.stop_ids.push_back(id);
   } else {
-    for (TokenId id : tokenizer->encode(o.text, true)) prompt.push_back(id);
+    prompt = tokenizer->encode(o.text, true);
   }
   for (int64_t id : prompt)
     if (id < 0 || id >= model.config().vocab_size)
@@ -107,8 +109,7 @@ int run(const Options& o) {
   }
   const TokenIds& generated = out[0].tokens;
   if (tokenizer) {
-    std::cout << tokenizer->decode(std::vector<TokenId>(generated.begin(), generated.end()))
-              << "\n";
+    std::cout << tokenizer->decode(TokenIds(generated.begin(), generated.end())) << "\n";
   }
   if (o.show_ids || !tokenizer) {
     for (size_t i = 0; i < generated.size(); ++i) std::cout << (i ? " " : "") << generated[i];

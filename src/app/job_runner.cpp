@@ -52,8 +52,7 @@ void load_job(const JobOptions& o, const MpiWorld& world, Job& job) {
       o.prompt_from.empty() ? o.initial_prompt : recommended_prompt(o.prompt_from);
   // The layout gives the prompt its joining space; a stored prompt may carry one already.
   prompt_text.erase(0, prompt_text.find_first_not_of(' '));
-  const auto prompt = job.layout->encode_prompt(prompt_text);
-  job.initial_prompt.assign(prompt.begin(), prompt.end());
+  job.initial_prompt = job.layout->encode_prompt(prompt_text);
   if (job.initial_prompt.empty()) throw Error("option initial_prompt", "encodes to no token");
 }
 
@@ -69,8 +68,7 @@ RunInfo run_info_of(const JobOptions& o, const Job& job, int world_size) {
   info.attributes.insert({
       {"layout", o.layout},
       {"prompt_from", o.prompt_from},
-      {"initial_prompt_text", job.tokenizer->decode(std::vector<TokenId>(
-                                  job.initial_prompt.begin(), job.initial_prompt.end()))},
+      {"initial_prompt_text", job.tokenizer->decode(job.initial_prompt)},
       {"answer_format", o.answer_format},
       {"device", job.model->device().str()},
       {"dtype", dtype_name(job.model->dtype())},

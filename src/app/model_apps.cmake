@@ -15,8 +15,8 @@ if(TARGET greater_optimizer)
 
   # Iterations timed against the machine's floor (not a test).
   add_executable(greater_bench greater_bench.cpp bench_support.cpp)
-  target_link_libraries(greater_bench PRIVATE greater_optimizer CLI11::CLI11
-    nlohmann_json::nlohmann_json greater_warnings)
+  target_link_libraries(greater_bench PRIVATE greater_optimizer greater_demo_tasks CLI11::CLI11
+    greater_warnings)
 endif()
 
 if(TARGET greater_record)

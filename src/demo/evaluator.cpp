@@ -10,18 +10,20 @@ namespace greater::demo {
 EvalResult evaluate_instruction(const Transformer& model, const Vocabulary& vocab,
                                 const std::vector<Problem>& problems, const Words& instruction,
                                 int batch_size) {
-  const int64_t answer_id = vocab.id("answer");
+  const TokenId answer_id = checked_token_id(vocab.id("answer"));
   EvalResult result;
   for (size_t start = 0; start < problems.size(); start += batch_size) {
     const size_t end = std::min(problems.size(), start + batch_size);
     std::vector<TokenIds> prompts;
-    for (size_t i = start; i < end; ++i)
-      prompts.push_back(prompt_ids(vocab, problems[i], instruction));
+    for (size_t i = start; i < end; ++i) {
+      const TokenSequence ids = prompt_ids(vocab, problems[i], instruction);
+      prompts.emplace_back(ids.begin(), ids.end());
+    }
 
     // Longest working: 7 tokens per arithmetic step; tracking has 6 per step plus 4 at the start.
     GenerationOptions reasoning;
     reasoning.max_new_tokens = 8 * kMaxSteps + 8;
-    reasoning.stop_ids = {answer_id, Vocabulary::kEos};
+    reasoning.stop_ids = {answer_id, checked_token_id(Vocabulary::kEos)};
     const auto chains = generate_greedy(model, prompts, reasoning);
 
     std::vector<TokenIds> extracted;

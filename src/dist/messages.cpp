@@ -8,15 +8,17 @@ namespace greater {
 
 namespace {
 
-void flatten(const std::vector<IdList>& lists, IdList& lengths, IdList& ids) {
-  for (const IdList& list : lists) {
+using Lengths = std::vector<int64_t>;
+
+void flatten(const std::vector<TokenIds>& lists, Lengths& lengths, TokenIds& ids) {
+  for (const TokenIds& list : lists) {
     lengths.push_back(static_cast<int64_t>(list.size()));
     ids.insert(ids.end(), list.begin(), list.end());
   }
 }
 
-std::vector<IdList> unflatten(const IdList& lengths, const IdList& ids) {
-  std::vector<IdList> lists;
+std::vector<TokenIds> unflatten(const Lengths& lengths, const TokenIds& ids) {
+  std::vector<TokenIds> lists;
   size_t at = 0;
   for (int64_t n : lengths) {
     lists.emplace_back(ids.begin() + at, ids.begin() + at + n);
@@ -27,14 +29,16 @@ std::vector<IdList> unflatten(const IdList& lengths, const IdList& ids) {
 
 }  // namespace
 
-std::vector<IdList> all_gather_lists(Communicator& comm, const std::vector<IdList>& local) {
-  IdList lengths, ids;
+std::vector<TokenIds> all_gather_lists(Communicator& comm, const std::vector<TokenIds>& local) {
+  Lengths lengths;
+  TokenIds ids;
   flatten(local, lengths, ids);
-  return unflatten(comm.all_gather(lengths), comm.all_gather(ids));
+  return unflatten(comm.all_gather(lengths), all_gather_values(comm, ids));
 }
 
-void broadcast_lists(Communicator& comm, std::vector<IdList>& lists, int root) {
-  IdList lengths, ids;
+void broadcast_lists(Communicator& comm, std::vector<TokenIds>& lists, int root) {
+  Lengths lengths;
+  TokenIds ids;
   if (comm.rank() == root) flatten(lists, lengths, ids);
   broadcast_values(comm, lengths, root);
   broadcast_values(comm, ids, root);
@@ -46,7 +50,7 @@ bool any_rank(Communicator& comm, bool flag) {
 }
 
 int64_t max_over_ranks(Communicator& comm, int64_t value) {
-  const IdList all = comm.all_gather(IdList{value});
+  const std::vector<int64_t> all = comm.all_gather(std::vector<int64_t>{value});
   return *std::max_element(all.begin(), all.end());
 }
 

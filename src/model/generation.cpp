@@ -6,6 +6,7 @@
 
 #include "greater/model/compute_counter.h"
 #include "greater/model/runtime.h"
+#include "greater/model/token_tensor.h"
 
 namespace greater {
 
@@ -40,7 +41,7 @@ std::vector<GeneratedSequence> generate_greedy_batch(const Transformer& model,
   if (prompts.empty() || options.max_new_tokens <= 0) return results;
 
   LeftPadded batch = left_padded(prompts, options.pad_id, device);
-  const at::Tensor stop_ids = at::tensor(options.stop_ids, at::kLong).to(device);
+  const at::Tensor stop_ids = token_tensor(options.stop_ids, device);
   std::vector<int64_t> row_of(prompts.size());  // batch row -> index into results
   for (size_t i = 0; i < prompts.size(); ++i) row_of[i] = i;
 
@@ -67,9 +68,8 @@ std::vector<GeneratedSequence> generate_greedy_batch(const Transformer& model,
                                     ? at::zeros_like(next, next.options().dtype(at::kBool))
                                     : at::isin(next, stop_ids);
     // One host copy: on CUDA each .to(kCPU) is a new tensor, so both ends must come from it.
-    const at::Tensor next_cpu = next.to(at::kCPU).contiguous();
-    const std::vector<int64_t> next_host(next_cpu.data_ptr<int64_t>(),
-                                         next_cpu.data_ptr<int64_t>() + next_cpu.numel());
+    const at::Tensor next_cpu = next.to(at::kCPU);
+    const TokenIds next_host = token_ids_of(next_cpu);
     const at::Tensor finished_host = finished.to(at::kCPU);
     std::vector<int64_t> keep;
     for (size_t r = 0; r < row_of.size(); ++r) {

@@ -1,6 +1,6 @@
 # The LibTorch side of the model module.
 add_library(greater_model transformer.cpp kv_cache.cpp rope.cpp tensor_convert.cpp model_io.cpp
-  generation.cpp runtime.cpp compute_counter.cpp scored_generation.cpp)
+  generation.cpp runtime.cpp compute_counter.cpp scored_generation.cpp token_tensor.cpp)
 target_include_directories(greater_model PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(greater_model PUBLIC greater_checkpoint ${TORCH_LIBRARIES} PRIVATE greater_warnings)
 # ATen's headers cost tens of seconds per file; compile them once. grad_mode.h (at::GradMode,

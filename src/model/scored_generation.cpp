@@ -8,6 +8,7 @@
 
 #include "greater/common/error.h"
 #include "greater/model/runtime.h"
+#include "greater/model/token_tensor.h"
 
 namespace greater {
 
@@ -112,12 +113,12 @@ std::vector<ScoredSequence> generate_and_score(const Transformer& model, const P
   }
   at::Tensor logits = model.lm_head(hidden.select(1, own_length - 1));  // [B, V]
   at::Tensor last_position = positions.select(1, own_length - 1);
-  const at::Tensor stop_ids = at::tensor(options.stop_ids, at::kLong).to(device);
+  const at::Tensor stop_ids = token_tensor(options.stop_ids, device);
 
   std::vector<RowState> state(batch);
   for (int64_t b = 0; b < batch; ++b) state[b].request = b;
   while (!state.empty()) {
-    const std::vector<int64_t> greedy = to_host(logits.argmax(-1));
+    const TokenIds greedy = token_ids_of(logits.argmax(-1));
     const std::vector<int64_t> stops = options.stop_ids.empty()
                                            ? std::vector<int64_t>(state.size(), 0)
                                            : to_host(at::isin(logits.argmax(-1), stop_ids));

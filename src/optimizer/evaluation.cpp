@@ -21,10 +21,10 @@ PromptEvaluation evaluate_prompt(const SequenceRecipe& recipe, const std::vector
                                  const TokenIds& prompt, AnswerFormat format, Communicator& comm) {
   GenerationOptions answer_options;
   answer_options.max_new_tokens = recipe.settings.max_answer_tokens;
-  for (TokenId id : recipe.layout->stop_ids()) answer_options.stop_ids.push_back(id);
+  answer_options.stop_ids = recipe.layout->stop_ids();
 
   std::vector<Outcome> outcomes;
-  std::vector<IdList> chain_ids, prediction_ids;
+  std::vector<TokenIds> chain_ids, prediction_ids;
   for (const auto& batch :
        my_micro_batches(split, recipe.settings.micro_batch, comm.rank(), comm.size())) {
     const auto chains = recipe.chains(batch, prompt);

@@ -1,26 +1,21 @@
 #include "greater/optimizer/example_batch.h"
 
 #include "greater/dist/communicator.h"
+#include "greater/model/token_tensor.h"
 
 namespace greater {
 
-static TokenIds widen(const std::vector<TokenId>& ids) { return TokenIds(ids.begin(), ids.end()); }
-static std::vector<TokenId> narrow(const TokenIds& ids) {
-  return std::vector<TokenId>(ids.begin(), ids.end());
-}
-
 TokenIds SequenceRecipe::prefix(const Example& e, const TokenIds& prompt) const {
-  return widen(layout->build_prefix(e.question + question_suffix, narrow(prompt)).ids);
+  return layout->build_prefix(e.question + question_suffix, prompt).ids;
 }
 
 std::string SequenceRecipe::text(const TokenIds& ids, bool skip_special) const {
-  return tokenizer->decode(narrow(ids), skip_special);
+  return tokenizer->decode(ids, skip_special);
 }
 
 SequenceParts SequenceRecipe::full(const Example& e, const TokenIds& prompt,
                                    const TokenIds& chain) const {
-  return layout->build_full(e.question + question_suffix, narrow(prompt), narrow(chain), extractor,
-                            e.answer);
+  return layout->build_full(e.question + question_suffix, prompt, chain, extractor, e.answer);
 }
 
 std::vector<GeneratedSequence> SequenceRecipe::chains(const std::vector<Example>& batch,
@@ -40,8 +35,8 @@ ExampleTerms example_terms(const Transformer& model, const at::Tensor& hidden,
     // Token t is predicted by the row at t - 1.
     const at::Tensor rows =
         at::arange(static_cast<int64_t>(begin) - 1, static_cast<int64_t>(end) - 1, long_opts);
-    std::vector<int64_t> ids(parts.ids.begin() + begin, parts.ids.begin() + end);
-    const at::Tensor targets = at::tensor(ids, at::kLong).to(hidden.device());
+    const at::Tensor targets =
+        token_tensor(TokenIds(parts.ids.begin() + begin, parts.ids.begin() + end), hidden.device());
     return std::make_pair(targets, model.lm_head(hidden.index_select(0, rows)).to(at::kFloat));
   };
   ExampleTerms terms;

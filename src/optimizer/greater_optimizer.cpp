@@ -48,7 +48,6 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-
 }  // namespace
 
 GreaterOptimizer::GreaterOptimizer(const SequenceRecipe& recipe, const TaskSplits& splits,
@@ -67,9 +66,7 @@ GreaterOptimizer::GreaterOptimizer(const SequenceRecipe& recipe, const TaskSplit
   filler_id_ = filler.back();
 }
 
-std::string GreaterOptimizer::text_of(const TokenIds& ids) const {
-  return recipe_.text(ids);
-}
+std::string GreaterOptimizer::text_of(const TokenIds& ids) const { return recipe_.text(ids); }
 
 template <typename Stage>
 auto GreaterOptimizer::timed(const char* name, Stage&& stage) {
@@ -93,15 +90,16 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
   // train set and choose. Stop requests are honoured between the expensive stages.
   const int64_t chain_tokens = timed("chains", [&] { return shard_.ensure_chains(prompt, pos); });
   stop_point();
-  const std::vector<int64_t> pool =
-      timed("proposal", [&] { return propose(prompt, pos, before.next_step); });
+  const TokenIds pool = timed("proposal", [&] { return propose(prompt, pos, before.next_step); });
   const GradientRanking ranking =
       timed("gradient", [&] { return rank_candidates(prompt, pos, pool, before.next_step); });
   stop_point();
-  const bool period_rule =
-      period_rule_applies(pos, before.initial_length, s.period_rule_fraction);
-  const Selection selection =
-      timed("selection", [&] { return select(prompt, pos, ranking.ranked, period_rule); });
+  const bool period_rule = period_rule_applies(pos, before.initial_length, s.period_rule_fraction);
+  const Selection selection = timed("selection", [&] {
+    const Trials trials = score_trials(prompt, pos, ranking.ranked, period_rule);
+    stop_point();
+    return choose(trials, prompt[pos], period_rule);
+  });
 
   advance(state, pos, selection.choice, text_of({selection.choice}).find('.') != std::string::npos,
           filler_id_);
@@ -125,8 +123,8 @@ IterationRow GreaterOptimizer::iteration_row(const OptimizerState& before, int64
   row.step = before.next_step;
   row.position = pos;
   row.prompt = text_of(before.prompt);
-  row.prompt_ids.assign(before.prompt.begin(), before.prompt.end());
-  row.candidate_ids.assign(ranking.candidates.begin(), ranking.candidates.end());
+  row.prompt_ids = before.prompt;
+  row.candidate_ids = ranking.candidates;
   row.candidate_gradients = ranking.scores;
   for (const CandidateScore& c : selection.evaluated) {
     row.evaluated_ids.push_back(c.id);
@@ -143,20 +141,20 @@ IterationRow GreaterOptimizer::iteration_row(const OptimizerState& before, int64
   std::vector<double> total = {static_cast<double>(generated)};
   comm_.all_reduce_sum(total);
   row.tokens_generated = static_cast<int64_t>(total[0]);
-  row.next_prompt_ids.assign(after.prompt.begin(), after.prompt.end());
+  row.next_prompt_ids = after.prompt;
   row.next_position = after.position;
   row.initial_length = after.initial_length;
   after.history.emplace_back(selection.score, after.prompt);
   return row;
 }
 
-std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t pos, int64_t step) {
+TokenIds GreaterOptimizer::propose(const TokenIds& prompt, int64_t pos, int64_t step) {
   // Every example's top tokens at the slot, gathered in example order; rank 0 forms the
   // seeded pool and broadcasts it.
-  const int64_t previous = pos > 0 ? prompt[pos - 1] : prompt.back();
-  const std::vector<IdList> lists = all_gather_lists(
+  const TokenId previous = pos > 0 ? prompt[pos - 1] : prompt.back();
+  const std::vector<TokenIds> lists = all_gather_lists(
       comm_, shard_.slot_top_lists(prompt, pos, allowed_, previous, recipe_.settings.topk_max));
-  std::vector<int64_t> candidates;
+  TokenIds candidates;
   if (comm_.rank() == 0) {
     candidates = propose_candidates(lists, recipe_.settings, step, prompt[pos]).candidates;
     if (pos == 0)
@@ -166,8 +164,10 @@ std::vector<int64_t> GreaterOptimizer::propose(const TokenIds& prompt, int64_t p
   return candidates;
 }
 
-GreaterOptimizer::GradientRanking GreaterOptimizer::rank_candidates(
-    const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& candidates, int64_t step) {
+GreaterOptimizer::GradientRanking GreaterOptimizer::rank_candidates(const TokenIds& prompt,
+                                                                    int64_t pos,
+                                                                    const TokenIds& candidates,
+                                                                    int64_t step) {
   const Ranking ranking = recipe_.settings.ranking;
   GradientRanking r;
   r.candidates = candidates;
@@ -198,41 +198,49 @@ GreaterOptimizer::GradientRanking GreaterOptimizer::rank_candidates(
   return r;
 }
 
-GreaterOptimizer::Selection GreaterOptimizer::select(const TokenIds& prompt, int64_t pos,
-                                                     const std::vector<int64_t>& ranked,
-                                                     bool period_rule) {
-  // The best few by gradient, each scored on the train set with its own chains. A '.'
-  // candidate past the threshold is accepted once reached and ends the evaluation.
-  const OptimizerSettings& s = recipe_.settings;
-  auto forced_by_period = [&](int64_t id) {
-    return period_rule && text_of({id}).find('.') != std::string::npos;
-  };
-  // The candidates evaluated: the best few, up to the first one the '.' rule accepts.
-  std::vector<TokenIds> trials;
-  for (size_t r = 0; r < ranked.size() && r < static_cast<size_t>(s.candidates_evaluated); ++r) {
-    trials.push_back(prompt);
-    trials.back()[pos] = ranked[r];
-    if (forced_by_period(ranked[r])) break;
+bool GreaterOptimizer::ends_selection(TokenId id, bool period_rule) const {
+  return period_rule && text_of({id}).find('.') != std::string::npos;
+}
+
+GreaterOptimizer::Trials GreaterOptimizer::score_trials(const TokenIds& prompt, int64_t pos,
+                                                        const TokenIds& ranked, bool period_rule) {
+  // The best few by gradient, each scored on this rank's examples with its own chains, up to
+  // the first one the '.' rule accepts.
+  Trials trials;
+  std::vector<TokenIds> prompts;
+  for (size_t r = 0;
+       r < ranked.size() && r < static_cast<size_t>(recipe_.settings.candidates_evaluated); ++r) {
+    prompts.push_back(prompt);
+    prompts.back()[pos] = ranked[r];
+    trials.ids.push_back(ranked[r]);
+    if (ends_selection(ranked[r], period_rule)) break;
   }
+  trials.terms = shard_.selection_terms(prompts, pos, &trials.tokens_generated);
+  return trials;
+}
+
+GreaterOptimizer::Selection GreaterOptimizer::choose(const Trials& trials, TokenId current,
+                                                     bool period_rule) {
+  // Each trial's terms gathered over the ranks in example order; the lowest score wins, and a
+  // '.' candidate past the threshold is accepted once reached.
+  const OptimizerSettings& s = recipe_.settings;
   Selection selection;
-  const std::vector<SelectionTerms> all_terms =
-      shard_.selection_terms(trials, pos, &selection.tokens_generated);
-  stop_point();
+  selection.tokens_generated = trials.tokens_generated;
   double best = INFINITY;
-  int64_t choice = prompt[pos];
-  for (size_t r = 0; r < trials.size(); ++r) {
-    const SelectionTerms& terms = all_terms[r];
+  TokenId choice = current;
+  for (size_t r = 0; r < trials.ids.size(); ++r) {
+    const SelectionTerms& terms = trials.terms[r];
     CandidateScore c;
-    c.id = ranked[r];
+    c.id = trials.ids[r];
     c.mistake_rate = mean_in_example_order(comm_.all_gather(terms.mistake));
     c.answer_ce = mean_in_example_order(comm_.all_gather(terms.answer_ce));
     c.prompt_nll = mean_in_example_order(comm_.all_gather(terms.prompt_nll));
     c.score = c.mistake_rate + s.selection_prompt_weight * c.prompt_nll;
     selection.evaluated.push_back(c);
-    const bool forced = forced_by_period(ranked[r]);
+    const bool forced = ends_selection(c.id, period_rule);
     if (c.score <= best || forced) {  // ties go to the later candidate
       best = c.score;
-      choice = ranked[r];
+      choice = c.id;
       selection.train_accuracy = 1.0 - c.mistake_rate;
     }
     if (forced) break;
@@ -312,7 +320,7 @@ PromptEvaluation GreaterOptimizer::evaluate_and_record(const TokenIds& prompt,
     row.step = step;
     row.split = split_name;
     row.prompt = text_of(prompt);
-    row.prompt_ids.assign(prompt.begin(), prompt.end());
+    row.prompt_ids = prompt;
     row.parse_accuracy = result.parse_accuracy;
     row.token_accuracy = result.token_accuracy;
     row.n = result.n;

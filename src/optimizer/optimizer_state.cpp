@@ -12,7 +12,7 @@ OptimizerState OptimizerState::from_rows(const std::vector<IterationRow>& rows,
   state.prompt = initial;
   state.initial_length = initial.size();
   for (const IterationRow& row : rows) {
-    state.prompt.assign(row.next_prompt_ids.begin(), row.next_prompt_ids.end());
+    state.prompt = row.next_prompt_ids;
     state.position = row.next_position;
     state.initial_length = row.initial_length;
     state.next_step = row.step + 1;
@@ -25,8 +25,8 @@ bool period_rule_applies(int64_t pos, int64_t initial_length, double fraction) {
   return pos >= fraction * initial_length;
 }
 
-void advance(OptimizerState& state, int64_t pos, int64_t choice, bool choice_has_period,
-             int64_t filler) {
+void advance(OptimizerState& state, int64_t pos, TokenId choice, bool choice_has_period,
+             TokenId filler) {
   TokenIds& prompt = state.prompt;
   prompt[pos] = choice;
   state.position = pos + 1;
@@ -41,7 +41,7 @@ void advance(OptimizerState& state, int64_t pos, int64_t choice, bool choice_has
 }
 
 std::vector<std::pair<double, TokenIds>> best_prompts(
-    const std::vector<std::pair<double, TokenIds>>& history, int64_t filler, int64_t top) {
+    const std::vector<std::pair<double, TokenIds>>& history, TokenId filler, int64_t top) {
   std::vector<std::pair<double, TokenIds>> ranked;
   for (const auto& [score, prompt] : history) {
     TokenIds clean = prompt;
@@ -67,7 +67,7 @@ void broadcast_state(Communicator& comm, OptimizerState& state) {
   state.next_step = counters.next_step;
 
   std::vector<double> scores;
-  std::vector<IdList> prompts = {state.prompt};
+  std::vector<TokenIds> prompts = {state.prompt};
   for (const auto& [score, prompt] : state.history) {
     scores.push_back(score);
     prompts.push_back(prompt);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "greater/common/random.h"
+#include "greater/model/token_tensor.h"
 
 namespace greater {
 
@@ -35,9 +36,8 @@ std::vector<bool> allowed_prompt_tokens(const Tokenizer& tokenizer, int64_t mode
   return allowed;
 }
 
-std::vector<std::vector<int64_t>> top_token_lists(const at::Tensor& log_probs,
-                                                  const std::vector<bool>& allowed,
-                                                  int64_t previous_token, int64_t k_max) {
+std::vector<TokenIds> top_token_lists(const at::Tensor& log_probs, const std::vector<bool>& allowed,
+                                      int64_t previous_token, int64_t k_max) {
   const int64_t vocab = log_probs.size(1);
   std::vector<uint8_t> banned_bytes(vocab, 1);
   for (int64_t id = 0; id < vocab && id < static_cast<int64_t>(allowed.size()); ++id)
@@ -51,36 +51,32 @@ std::vector<std::vector<int64_t>> top_token_lists(const at::Tensor& log_probs,
       std::min<int64_t>(k_max, std::count(banned_bytes.begin(), banned_bytes.end(), 0));
   // sorted=true and a stable order for ties (lower id first) keep the lists reproducible.
   const at::Tensor top = std::get<1>(masked.topk(usable, -1, true, true)).to(at::kCPU);
-  std::vector<std::vector<int64_t>> lists(log_probs.size(0));
-  for (int64_t b = 0; b < top.size(0); ++b) {
-    const int64_t* row = top[b].data_ptr<int64_t>();
-    lists[b].assign(row, row + usable);
-  }
+  std::vector<TokenIds> lists(log_probs.size(0));
+  for (int64_t b = 0; b < top.size(0); ++b) lists[b] = token_ids_of(top[b]);
   return lists;
 }
 
-Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
-                            const OptimizerSettings& settings, int64_t step,
-                            int64_t current_token) {
+Proposal propose_candidates(const std::vector<TokenIds>& lists, const OptimizerSettings& settings,
+                            int64_t step, TokenId current_token) {
   const int64_t examples = lists.size();
   int64_t longest = 0;
   for (const auto& l : lists) longest = std::max<int64_t>(longest, l.size());
   Proposal proposal;
-  std::set<int64_t> pool;
+  std::set<TokenId> pool;
   int64_t k = settings.topk;
   for (uint64_t attempt = 0;; ++attempt) {
     SplitMix64 rng(settings.seed, step, 1000 + attempt);
     pool.clear();
     for (int64_t q = 0; q < settings.topq; ++q) {
       const auto group = rng.sample(examples, settings.intersection_size);
-      std::set<int64_t> common;
+      std::set<TokenId> common;
       for (size_t g = 0; g < group.size(); ++g) {
         const auto& list = lists[group[g]];
-        std::set<int64_t> top(list.begin(), list.begin() + std::min<int64_t>(k, list.size()));
+        std::set<TokenId> top(list.begin(), list.begin() + std::min<int64_t>(k, list.size()));
         if (g == 0) {
           common = std::move(top);
         } else {
-          std::set<int64_t> both;
+          std::set<TokenId> both;
           std::set_intersection(common.begin(), common.end(), top.begin(), top.end(),
                                 std::inserter(both, both.end()));
           common = std::move(both);
@@ -97,22 +93,21 @@ Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
   return proposal;
 }
 
-std::vector<int64_t> slot_zero_candidates(const std::vector<int64_t>& candidates,
-                                          const Tokenizer& tokenizer, const ChatLayout& layout,
-                                          int64_t current_token) {
-  std::vector<int64_t> out;
-  auto add = [&](int64_t id) {
+TokenIds slot_zero_candidates(const TokenIds& candidates, const Tokenizer& tokenizer,
+                              const ChatLayout& layout, TokenId current_token) {
+  TokenIds out;
+  auto add = [&](TokenId id) {
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   };
-  for (int64_t id : candidates) {
+  for (TokenId id : candidates) {
     if (id == current_token) continue;
-    const std::string text = tokenizer.decode({static_cast<TokenId>(id)});
+    const std::string text = tokenizer.decode({id});
     if (text.empty()) continue;
     if (text[0] == ' ') {
       add(id);
       continue;
     }
-    const std::vector<TokenId> spaced = layout.encode_prompt(text);
+    const TokenIds spaced = layout.encode_prompt(text);
     if (spaced.size() == 1) add(spaced[0]);
   }
   if (std::find(candidates.begin(), candidates.end(), current_token) != candidates.end())

@@ -14,8 +14,9 @@ SequenceRecipe make_recipe(const Transformer& model, const Tokenizer& tokenizer,
   r.extractor = extractor;
   r.question_suffix = question_suffix;
   r.settings = settings;
-  for (TokenId id : layout.stop_ids()) r.chain_stop_ids.push_back(id);
-  for (int64_t id : model.config().eos_token_ids) r.chain_stop_ids.push_back(id);
+  r.chain_stop_ids = layout.stop_ids();
+  for (int64_t id : model.config().eos_token_ids)
+    r.chain_stop_ids.push_back(checked_token_id(id, "config.json: eos_token_id"));
   if (settings.chain_stops_at_extractor) {
     const auto x = tokenizer.encode(extractor);
     if (x.empty()) throw Error("option extractor", "encodes to no token");

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "greater/model/token_tensor.h"
 #include "greater/optimizer/proposal.h"
 
 namespace greater {
@@ -65,15 +66,13 @@ const TrainShard::Chains& TrainShard::chains_of(const TokenIds& prompt) const {
   return it->second;
 }
 
-std::vector<std::vector<int64_t>> TrainShard::slot_top_lists(const TokenIds& prompt,
-                                                             int64_t position,
-                                                             const std::vector<bool>& allowed,
-                                                             int64_t previous_token,
-                                                             int64_t k_max) const {
+std::vector<TokenIds> TrainShard::slot_top_lists(const TokenIds& prompt, int64_t position,
+                                                 const std::vector<bool>& allowed,
+                                                 int64_t previous_token, int64_t k_max) const {
   if (fast()) return slot_top_lists_fast(prompt, position, allowed, previous_token, k_max);
   c10::InferenceMode inference;
   const Transformer& model = *recipe_.model;
-  std::vector<std::vector<int64_t>> lists;
+  std::vector<TokenIds> lists;
   for (const auto& batch : batches_) {
     // question ‖ prompt[:position]: the last row predicts the token at the slot.
     std::vector<TokenIds> prefixes;
@@ -105,12 +104,12 @@ TrainShard::Chains TrainShard::gradient_chains(const TokenIds& prompt, bool thro
 }
 
 std::vector<double> TrainShard::gradient_scores(const TokenIds& prompt, int64_t position,
-                                                const std::vector<int64_t>& candidates,
+                                                const TokenIds& candidates,
                                                 bool through_chain) const {
   if (fast()) return gradient_scores_fast(prompt, position, candidates, through_chain);
   const Transformer& model = *recipe_.model;
   const Chains chains = gradient_chains(prompt, through_chain);
-  const at::Tensor candidate_ids = at::tensor(candidates, at::kLong).to(model.device());
+  const at::Tensor candidate_ids = token_tensor(candidates, model.device());
   const at::Tensor candidate_embeds =
       model.weights().embed_tokens.index_select(0, candidate_ids).to(at::kDouble);  // [C, H]
   std::vector<double> scores;

@@ -7,6 +7,7 @@
 #include <ATen/core/grad_mode.h>  // at::AutoGradMode, at::NoGradGuard (LibTorch 2.x)
 
 #include "greater/model/runtime.h"
+#include "greater/model/token_tensor.h"
 
 #include "greater/optimizer/proposal.h"
 #include "greater/optimizer/train_shard.h"
@@ -55,13 +56,11 @@ const TrainShard::SlotPrefix& TrainShard::slot_prefix(const TokenIds& prompt,
   return *slot_;
 }
 
-std::vector<std::vector<int64_t>> TrainShard::slot_top_lists_fast(const TokenIds& prompt,
-                                                                  int64_t position,
-                                                                  const std::vector<bool>& allowed,
-                                                                  int64_t previous_token,
-                                                                  int64_t k_max) const {
+std::vector<TokenIds> TrainShard::slot_top_lists_fast(const TokenIds& prompt, int64_t position,
+                                                      const std::vector<bool>& allowed,
+                                                      int64_t previous_token, int64_t k_max) const {
   const SlotPrefix& slot = slot_prefix(prompt, position);
-  std::vector<std::vector<int64_t>> lists;
+  std::vector<TokenIds> lists;
   for (const at::Tensor& log_probs : slot.slot_log_probs)
     for (auto& list : top_token_lists(log_probs, allowed, previous_token, k_max))
       lists.push_back(std::move(list));
@@ -69,7 +68,7 @@ std::vector<std::vector<int64_t>> TrainShard::slot_top_lists_fast(const TokenIds
 }
 
 std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int64_t position,
-                                                     const std::vector<int64_t>& candidates,
+                                                     const TokenIds& candidates,
                                                      bool through_chain) const {
   // Only tokens from the slot on depend on its embedding: they run with gradients on top of
   // the slot prefix's cache, and their loss terms are the ones with a nonzero gradient.
@@ -78,7 +77,7 @@ std::vector<double> TrainShard::gradient_scores_fast(const TokenIds& prompt, int
   const Chains chains = gradient_chains(prompt, through_chain);
   const at::Tensor candidate_embeds =
       model.weights()
-          .embed_tokens.index_select(0, at::tensor(candidates, at::kLong).to(model.device()))
+          .embed_tokens.index_select(0, token_tensor(candidates, model.device()))
           .to(at::kDouble);
   const auto long_options = at::TensorOptions().dtype(at::kLong).device(model.device());
   const double prompt_length = static_cast<double>(prompt.size());
@@ -180,11 +179,11 @@ std::vector<SelectionTerms> TrainShard::decode_and_score(const std::vector<Token
       std::copy(done.begin(), done.end(), scored.begin() + first);
     });
     // Each candidate's slot token under each example's prefix: [prompts, examples].
-    std::vector<int64_t> slot_tokens;
+    TokenIds slot_tokens;
     for (const TokenIds& prompt : prompts) slot_tokens.push_back(prompt[position]);
     const at::Tensor slot_log_probs =
         slot.slot_log_probs[mb]
-            .index_select(1, at::tensor(slot_tokens, at::kLong).to(recipe_.model->device()))
+            .index_select(1, token_tensor(slot_tokens, recipe_.model->device()))
             .t()
             .to(at::kDouble)
             .to(at::kCPU);

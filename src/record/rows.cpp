@@ -10,7 +10,7 @@ namespace greater::record {
 namespace {
 
 size_t size_of(const Cell& cell) {
-  if (const auto* ids = std::get_if<std::vector<int32_t>>(&cell)) return ids->size();
+  if (const auto* ids = std::get_if<TokenIds>(&cell)) return ids->size();
   if (const auto* xs = std::get_if<std::vector<double>>(&cell)) return xs->size();
   return 0;
 }

@@ -104,7 +104,7 @@ void RowBlock::set(size_t i, int64_t row, const Cell& value) {
   } else if (const auto* text = std::get_if<std::string>(&value)) {
     check_width(column, static_cast<int64_t>(text->size()), "bytes of text");
     if (!text->empty()) std::memcpy(cell(i, row, 0), text->data(), text->size());
-  } else if (const auto* ids = std::get_if<std::vector<int32_t>>(&value)) {
+  } else if (const auto* ids = std::get_if<TokenIds>(&value)) {
     check_width(column, static_cast<int64_t>(ids->size()), "ids");
     if (!ids->empty()) std::memcpy(cell(i, row, 0), ids->data(), 4 * ids->size());
   } else if (const auto* xs = std::get_if<std::vector<double>>(&value)) {

@@ -67,9 +67,10 @@ class Columns {
   template <typename Field>
   void ids(const char* name, int64_t width, const char* limit, const char* length,
            const char* meaning, Field field) {
-    add(column(name, ColumnType::Int32, width, -1, limit, meaning, length),
+    add(
+        column(name, ColumnType::Int32, width, -1, limit, meaning, length),
         [field](const Row& r) { return Cell(field(r)); },
-        [field](Row& r, Cell&& c) { field(r) = std::move(std::get<std::vector<int32_t>>(c)); });
+        [field](Row& r, Cell&& c) { field(r) = std::move(std::get<TokenIds>(c)); });
   }
   template <typename Field>
   void numbers(const char* name, int64_t width, const char* limit, const char* length,

@@ -17,7 +17,7 @@ enum class ColumnType { Int32, Int64, Float64, Text, Bool };
 
 // One row's value of one column, as the dataset stores it: integers (Int32, Int64, Bool),
 // a number, a text, or a row of a 2-D column.
-using Cell = std::variant<int64_t, double, std::string, std::vector<int32_t>, std::vector<double>>;
+using Cell = std::variant<int64_t, double, std::string, TokenIds, std::vector<double>>;
 
 struct Column {
   std::string name;

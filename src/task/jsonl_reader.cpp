@@ -2,18 +2,16 @@
 // whose gold answer follows "#### " on the answer's last line.
 #include <functional>
 
-#include "greater/common/error.h"
-#include "json_fields.h"
+#include "greater/common/json_fields.h"
 #include "readers.h"
 
 namespace greater::task_detail {
 
 namespace {
 
-// Calls row(json, where, index) for every non-blank line; where = "<path>: line N".
-void for_each_json_line(
-    const std::string& text, const std::string& path,
-    const std::function<void(const nlohmann::json&, const std::string&, int64_t)>& row) {
+// Calls row(json, at, index) for every non-blank line; at names "<path>: line N".
+void for_each_json_line(const std::string& text, const std::string& path,
+                        const std::function<void(const Json&, const JsonPath&, int64_t)>& row) {
   int64_t index = 0;
   size_t start = 0;
   for (int64_t line_no = 1; start < text.size(); ++line_no) {
@@ -22,8 +20,8 @@ void for_each_json_line(
     std::string line = text.substr(start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ": line " + std::to_string(line_no);
-    row(parse_json(line, where), where, index++);
+    const JsonPath at(path + ": line " + std::to_string(line_no));
+    row(parse_json(line, at.source()), at, index++);
   }
 }
 
@@ -40,11 +38,11 @@ bool is_integer_text(const std::string& s) {
 
 std::vector<Example> read_input_target_jsonl(const std::string& text, const std::string& path) {
   std::vector<Example> out;
-  for_each_json_line(text, path, [&](const nlohmann::json& j, const std::string& where, int64_t i) {
+  for_each_json_line(text, path, [&](const Json& j, const JsonPath& at, int64_t i) {
     Example e;
     e.index = i;
-    e.question = string_field(j, "input", where, " ");
-    e.target = string_field(j, "target", where, " ");
+    e.question = get_string(j, "input", at);
+    e.target = get_string(j, "target", at);
     e.answer = gold_answer(e.target);
     out.push_back(std::move(e));
   });
@@ -55,16 +53,16 @@ std::vector<Example> read_input_target_jsonl(const std::string& text, const std:
 // produce, without thousands separators ("1000"), since the extractor asks for a NUMBER.
 std::vector<Example> read_gsm8k_jsonl(const std::string& text, const std::string& path) {
   std::vector<Example> out;
-  for_each_json_line(text, path, [&](const nlohmann::json& j, const std::string& where, int64_t i) {
+  for_each_json_line(text, path, [&](const Json& j, const JsonPath& at, int64_t i) {
     Example e;
     e.index = i;
-    e.question = string_field(j, "question", where, " ");
-    const std::string solution = string_field(j, "answer", where, " ");
+    e.question = get_string(j, "question", at);
+    const std::string solution = get_string(j, "answer", at);
     const size_t last_line = solution.rfind('\n');
     std::string final_line =
         last_line == std::string::npos ? solution : solution.substr(last_line + 1);
     if (final_line.rfind("#### ", 0) != 0) {
-      throw Error(where + " answer", "the last line does not start with \"#### \"");
+      (at / "answer").fail("the last line does not start with \"#### \"");
     }
     final_line = final_line.substr(5);
     const size_t first = final_line.find_first_not_of(" \t\r");
@@ -74,7 +72,7 @@ std::vector<Example> read_gsm8k_jsonl(const std::string& text, const std::string
       if (c != ',') e.answer += c;
     }
     if (!is_integer_text(e.answer)) {
-      throw Error(where + " answer", "final answer \"" + e.target + "\" is not an integer");
+      (at / "answer").fail("final answer \"" + e.target + "\" is not an integer");
     }
     out.push_back(std::move(e));
   });

@@ -87,7 +87,7 @@ class Bpe : public Model {
   TokenId lookup(std::string_view token) const { return vocab_.find(token); }
   const Vocab& vocab() const override { return vocab_; }
 
-  void tokenize(const std::string& word, std::vector<TokenId>& out) const override {
+  void tokenize(const std::string& word, TokenIds& out) const override {
     if (word.empty()) return;
     if (options_.ignore_merges) {
       const TokenId whole = lookup(word);
@@ -105,7 +105,7 @@ class Bpe : public Model {
         return;
       }
     }
-    std::vector<TokenId> ids = merge_word(word);
+    TokenIds ids = merge_word(word);
     out.insert(out.end(), ids.begin(), ids.end());
     if (cacheable) {
       std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -134,8 +134,8 @@ class Bpe : public Model {
   };
 
   // The word's characters as initial symbols: known characters, byte-fallback bytes, unk.
-  std::vector<TokenId> initial_symbols(const std::string& word) const {
-    std::vector<TokenId> ids;
+  TokenIds initial_symbols(const std::string& word) const {
+    TokenIds ids;
     ids.reserve(word.size());
     bool unk_pending = false;
     size_t pos = 0;
@@ -175,8 +175,8 @@ class Bpe : public Model {
     return ids;
   }
 
-  std::vector<TokenId> merge_word(const std::string& word) const {
-    const std::vector<TokenId> initial = initial_symbols(word);
+  TokenIds merge_word(const std::string& word) const {
+    const TokenIds initial = initial_symbols(word);
     const int n = static_cast<int>(initial.size());
     std::vector<Symbol> symbols(n);
     for (int i = 0; i < n; ++i) symbols[i] = {initial[i], i - 1, i + 1 < n ? i + 1 : -1};
@@ -210,7 +210,7 @@ class Bpe : public Model {
       consider(top.pos);
     }
 
-    std::vector<TokenId> out;
+    TokenIds out;
     for (int i = n > 0 ? 0 : -1; i >= 0; i = symbols[i].next) out.push_back(symbols[i].id);
     return out;
   }
@@ -221,7 +221,7 @@ class Bpe : public Model {
   TokenId unk_id_ = -1;
   TokenId byte_ids_[256];
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<TokenId>> cache_;
+  mutable std::unordered_map<std::string, TokenIds> cache_;
 };
 
 // One merge in either JSON form: "a b" or ["a", "b"]; the views point into `m`.

@@ -24,9 +24,7 @@ namespace greater {
 
 namespace {
 
-void append(std::vector<TokenId>& dst, const std::vector<TokenId>& src) {
-  dst.insert(dst.end(), src.begin(), src.end());
-}
+void append(TokenIds& dst, const TokenIds& src) { dst.insert(dst.end(), src.begin(), src.end()); }
 
 TokenId require_token(const Tokenizer& tokenizer, const std::string& token, ChatLayoutKind kind) {
   const TokenId id = tokenizer.token_to_id(token);
@@ -138,12 +136,11 @@ ChatLayout::ChatLayout(const Tokenizer& tokenizer, ChatLayoutKind kind,
   }
 }
 
-std::vector<TokenId> ChatLayout::encode_prompt(const std::string& prompt_text) const {
+TokenIds ChatLayout::encode_prompt(const std::string& prompt_text) const {
   return tokenizer_.encode(" " + prompt_text);
 }
 
-SequenceParts ChatLayout::build_prefix(const std::string& question,
-                                       const std::vector<TokenId>& prompt) const {
+SequenceParts ChatLayout::build_prefix(const std::string& question, const TokenIds& prompt) const {
   SequenceParts s;
   append(s.ids, bos_);
   append(s.ids, user_header_);
@@ -158,10 +155,8 @@ SequenceParts ChatLayout::build_prefix(const std::string& question,
   return s;
 }
 
-SequenceParts ChatLayout::build_full(const std::string& question,
-                                     const std::vector<TokenId>& prompt,
-                                     const std::vector<TokenId>& chain,
-                                     const std::string& extractor,
+SequenceParts ChatLayout::build_full(const std::string& question, const TokenIds& prompt,
+                                     const TokenIds& chain, const std::string& extractor,
                                      const std::string& answer) const {
   SequenceParts s = build_prefix(question, prompt);
   append(s.ids, chain);
@@ -180,7 +175,7 @@ SequenceParts ChatLayout::build_full(const std::string& question,
   return s;
 }
 
-std::vector<TokenId> ChatLayout::stop_ids() const {
+TokenIds ChatLayout::stop_ids() const {
   std::vector<std::string> names;
   switch (kind_) {
     case ChatLayoutKind::Llama3:
@@ -196,7 +191,7 @@ std::vector<TokenId> ChatLayout::stop_ids() const {
       names = {"</s>", "<eos>", "<|end_of_text|>", "<|endoftext|>"};
       break;
   }
-  std::vector<TokenId> ids;
+  TokenIds ids;
   auto add = [&](TokenId id) {
     if (id >= 0 && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   };

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "greater/tokenizer/tokenizer.h"
-#include "json_util.h"
+#include "json_pattern.h"
 #include "vocab.h"
 
 namespace greater::tok {
@@ -15,7 +15,7 @@ class Model {
  public:
   virtual ~Model() = default;
   // Appends the ids of `word` (one pre-token) to `out`.
-  virtual void tokenize(const std::string& word, std::vector<TokenId>& out) const = 0;
+  virtual void tokenize(const std::string& word, TokenIds& out) const = 0;
   virtual const Vocab& vocab() const = 0;
 };
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "json_util.h"
+#include "json_pattern.h"
 
 namespace greater::tok {
 

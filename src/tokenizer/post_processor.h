@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "greater/tokenizer/tokenizer.h"
-#include "json_util.h"
+#include "json_pattern.h"
 
 namespace greater::tok {
 
 struct SpecialAffixes {
-  std::vector<TokenId> prefix;
-  std::vector<TokenId> suffix;
+  TokenIds prefix;
+  TokenIds suffix;
 };
 
 // Reads ByteLevel (adds nothing), TemplateProcessing, BertProcessing, RobertaProcessing and

@@ -27,13 +27,13 @@ Tokenizer Tokenizer::from_json(const std::string& json_text, const std::string& 
   return Tokenizer(std::unique_ptr<Impl>(new Impl{tok::load_tokenizer_json(json_text, source)}));
 }
 
-std::vector<TokenId> Tokenizer::encode(const std::string& text, bool add_special_tokens) const {
+TokenIds Tokenizer::encode(const std::string& text, bool add_special_tokens) const {
   const tok::Pipeline& m = impl_->p;
   const size_t bad = tok::find_invalid_utf8(text);
   if (bad != tok::kNoPosition) {
     throw Error(m.source, "encode: input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
   }
-  std::vector<TokenId> ids;
+  TokenIds ids;
   if (add_special_tokens) ids = m.affixes.prefix;
   std::vector<tok::Piece> pieces;
   for (tok::Segment& segment : m.added.split(text, m.normalizer.get())) {
@@ -50,7 +50,7 @@ std::vector<TokenId> Tokenizer::encode(const std::string& text, bool add_special
   return ids;
 }
 
-std::string Tokenizer::decode(const std::vector<TokenId>& ids, bool skip_special) const {
+std::string Tokenizer::decode(const TokenIds& ids, bool skip_special) const {
   const tok::Pipeline& m = impl_->p;
   std::vector<std::string> tokens;
   tokens.reserve(ids.size());
@@ -77,7 +77,7 @@ std::string Tokenizer::decode(const std::vector<TokenId>& ids, bool skip_special
 
 bool Tokenizer::round_trips(TokenId id) const {
   if (id_to_token(id).empty()) return false;
-  const std::vector<TokenId> again = encode(decode({id}));
+  const TokenIds again = encode(decode({id}));
   return again.size() == 1 && again[0] == id;
 }
 
@@ -98,11 +98,7 @@ bool Tokenizer::is_special(TokenId id) const {
   return id >= 0 && static_cast<size_t>(id) < impl_->p.special.size() && impl_->p.special[id];
 }
 
-const std::vector<TokenId>& Tokenizer::prefix_special_ids() const {
-  return impl_->p.affixes.prefix;
-}
-const std::vector<TokenId>& Tokenizer::suffix_special_ids() const {
-  return impl_->p.affixes.suffix;
-}
+const TokenIds& Tokenizer::prefix_special_ids() const { return impl_->p.affixes.prefix; }
+const TokenIds& Tokenizer::suffix_special_ids() const { return impl_->p.affixes.suffix; }
 
 }  // namespace greater

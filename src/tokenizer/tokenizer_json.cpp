@@ -46,14 +46,9 @@ std::vector<AddedToken> read_added_tokens(const Json& root, const JsonPath& at) 
 }  // namespace
 
 Pipeline load_tokenizer_json(const std::string& json_text, const std::string& source) {
-  Json root;
-  try {
-    root = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
-    throw Error(source, std::string("not valid JSON: ") + e.what());
-  }
-  const JsonPath at(source, "");
-  if (!root.is_object()) at.fail("expected a JSON object at the top level");
+  const Json root = parse_json(json_text, source);
+  const JsonPath at(source);
+  as_object(root, at);
 
   Pipeline p;
   p.source = source;

@@ -11,7 +11,7 @@ class WordLevel : public Model {
   WordLevel(Vocab vocab, TokenId unk_id, std::string source)
       : vocab_(std::move(vocab)), unk_id_(unk_id), source_(std::move(source)) {}
 
-  void tokenize(const std::string& word, std::vector<TokenId>& out) const override {
+  void tokenize(const std::string& word, TokenIds& out) const override {
     if (word.empty()) return;
     const TokenId id = vocab_.find(word);
     if (id >= 0) {

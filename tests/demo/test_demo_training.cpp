@@ -40,7 +40,10 @@ TEST(DemoTraining, EveryWeightGetsAFiniteNonZeroGradient) {
   for (at::Tensor p : model.parameters()) p.requires_grad_(true);
   TrainingStream stream(vocab, all_families(), 3, {});
   std::vector<TokenIds> sequences;
-  for (int i = 0; i < 8; ++i) sequences.push_back(stream.next().ids);
+  for (int i = 0; i < 8; ++i) {
+    const TokenSequence ids = stream.next().ids;
+    sequences.emplace_back(ids.begin(), ids.end());
+  }
   const PaddedBatch batch = right_padded(sequences, at::kCPU);
   const at::Tensor logits = model.forward_ids(batch.ids);
   at::cross_entropy_loss(logits.narrow(1, 0, logits.size(1) - 1).reshape({-1, vocab.size()}),

@@ -128,26 +128,26 @@ void check_messages(Communicator& comm, const std::string& label) {
 
   // Rank r holds r structs and r lists; list j of rank r holds j + 1 copies of r.
   std::vector<Decision> mine;
-  std::vector<greater::IdList> lists;
+  std::vector<greater::TokenIds> lists;
   for (int j = 0; j < rank; ++j) {
     mine.push_back({rank, 0.5 * j, j % 2 == 0});
-    lists.push_back(greater::IdList(j + 1, rank));
+    lists.push_back(greater::TokenIds(j + 1, rank));
   }
   const std::vector<Decision> all = greater::all_gather_values(comm, mine);
-  const std::vector<greater::IdList> all_lists = greater::all_gather_lists(comm, lists);
+  const std::vector<greater::TokenIds> all_lists = greater::all_gather_lists(comm, lists);
   CHECK(all.size() == static_cast<size_t>(size * (size - 1) / 2), label);
   CHECK(all_lists.size() == all.size(), label);
   size_t at = 0;
   for (int r = 0; r < size; ++r)
     for (int j = 0; j < r; ++j, ++at) {
       CHECK(all[at].index == r && all[at].score == 0.5 * j && all[at].flag == (j % 2 == 0), label);
-      CHECK(all_lists[at] == greater::IdList(j + 1, r), label);
+      CHECK(all_lists[at] == greater::TokenIds(j + 1, r), label);
     }
 
-  std::vector<greater::IdList> from_root;
+  std::vector<greater::TokenIds> from_root;
   if (rank == 0) from_root = {{1, 2, 3}, {}, {4}};
   greater::broadcast_lists(comm, from_root);
-  CHECK((from_root == std::vector<greater::IdList>{{1, 2, 3}, {}, {4}}), label);
+  CHECK((from_root == std::vector<greater::TokenIds>{{1, 2, 3}, {}, {4}}), label);
 
   CHECK(greater::any_rank(comm, rank == size - 1), label);
   CHECK(!greater::any_rank(comm, false), label);

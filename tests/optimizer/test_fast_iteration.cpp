@@ -28,8 +28,8 @@ TEST(FastIteration, SlotProposalAndGradientMatch) {
   slow.ensure_chains(d.prompt, 2);
   fast.ensure_chains(d.prompt, 2);
   ASSERT_EQ(slow.chains(d.prompt), fast.chains(d.prompt));
-  const std::vector<int64_t> candidates = {d.prompt[2], d.tokenizer.encode("step").front(),
-                                           d.tokenizer.encode("think").front()};
+  const TokenIds candidates = {d.prompt[2], d.tokenizer.encode("step").front(),
+                               d.tokenizer.encode("think").front()};
   const std::vector<double> a = slow.gradient_scores(d.prompt, 2, candidates);
   const std::vector<double> b = fast.gradient_scores(d.prompt, 2, candidates);
   ASSERT_EQ(a.size(), b.size());

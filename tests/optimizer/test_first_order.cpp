@@ -14,6 +14,7 @@
 
 #include "demo_fixture.h"
 #include "greater/model/model_config.h"
+#include "greater/model/token_tensor.h"
 #include "greater/optimizer/proposal.h"
 
 namespace greater {
@@ -124,8 +125,8 @@ double actual_loss(const Case& c, const TokenIds& prompt, int64_t position,
 
 // ⟨E[c], Σ_i ∂L_i/∂e⟩ for each candidate, with the gradient taken as `variant` says.
 std::vector<double> variant_scores(const Case& c, int64_t position,
-                                   const std::vector<TokenIds>& chains,
-                                   const std::vector<int64_t>& candidates, Variant variant) {
+                                   const std::vector<TokenIds>& chains, const TokenIds& candidates,
+                                   Variant variant) {
   const int64_t prompt_length = c.prompt.size();
   const int64_t slot = variant != Variant::WrongSlot ? position
                        : position + 1 < prompt_length ? position + 1
@@ -142,7 +143,7 @@ std::vector<double> variant_scores(const Case& c, int64_t position,
   }
   if (variant == Variant::FlippedSign) g = -g;
   const at::Tensor embeds = c.model.weights()
-                                .embed_tokens.index_select(0, at::tensor(candidates, at::kLong))
+                                .embed_tokens.index_select(0, token_tensor(candidates, at::kCPU))
                                 .to(at::kDouble);
   const at::Tensor s = at::matmul(embeds, g).contiguous();
   return std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
@@ -176,9 +177,9 @@ Measured measure(const Case& c, Change change) {
   const at::Tensor table = c.model.weights().embed_tokens;
   Measured m;
   for (int64_t pos = 0; pos < static_cast<int64_t>(c.prompt.size()); ++pos) {
-    const int64_t current = c.prompt[pos];
-    std::vector<int64_t> candidates = {current};
-    for (int64_t id = 0; id < static_cast<int64_t>(allowed.size()); ++id)
+    const TokenId current = c.prompt[pos];
+    TokenIds candidates = {current};
+    for (TokenId id = 0; id < static_cast<TokenId>(allowed.size()); ++id)
       if (allowed[id] && id != current) candidates.push_back(id);
     const double base = actual_loss(c, c.prompt, pos, chains);
     std::vector<double> actual;

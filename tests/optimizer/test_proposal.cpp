@@ -18,7 +18,7 @@ TEST(TopTokenLists, BestAllowedFirstWithoutThePreviousToken) {
   const std::vector<bool> allowed = {true, false, true, true, true, true};
   const auto lists = top_token_lists(log_probs, allowed, /*previous_token=*/3, /*k_max=*/10);
   ASSERT_EQ(lists.size(), 1u);
-  EXPECT_EQ(lists[0], (std::vector<int64_t>{2, 4, 5, 0}));  // only 4 usable ids
+  EXPECT_EQ(lists[0], (TokenIds{2, 4, 5, 0}));  // only 4 usable ids
 }
 
 TEST(ProposeCandidates, IntersectionsOfIdenticalListsGiveTheirTopK) {
@@ -27,9 +27,9 @@ TEST(ProposeCandidates, IntersectionsOfIdenticalListsGiveTheirTopK) {
   s.topq = 2;
   s.intersection_size = 3;
   s.min_pool = 2;
-  const std::vector<std::vector<int64_t>> lists(5, std::vector<int64_t>{9, 4, 7, 1, 2});
+  const std::vector<TokenIds> lists(5, TokenIds{9, 4, 7, 1, 2});
   const Proposal p = propose_candidates(lists, s, /*step=*/0, /*current_token=*/42);
-  EXPECT_EQ(p.candidates, (std::vector<int64_t>{4, 7, 9, 42}));  // sorted pool, then current
+  EXPECT_EQ(p.candidates, (TokenIds{4, 7, 9, 42}));  // sorted pool, then current
   EXPECT_EQ(p.final_k, 3);
 }
 
@@ -40,10 +40,10 @@ TEST(ProposeCandidates, KGrowsByTwoUntilThePoolIsLargeEnough) {
   s.intersection_size = 2;
   s.min_pool = 3;
   // Two examples that agree only from their third entry on.
-  const std::vector<std::vector<int64_t>> lists = {{1, 2, 5, 6, 7, 8}, {3, 4, 5, 6, 7, 8}};
+  const std::vector<TokenIds> lists = {{1, 2, 5, 6, 7, 8}, {3, 4, 5, 6, 7, 8}};
   const Proposal p = propose_candidates(lists, s, 0, 5);
   EXPECT_EQ(p.final_k, 5);  // k=1: {}, k=3: {5}, k=5: {5,6,7}
-  EXPECT_EQ(p.candidates, (std::vector<int64_t>{5, 6, 7}));
+  EXPECT_EQ(p.candidates, (TokenIds{5, 6, 7}));
 }
 
 TEST(ProposeCandidates, SameSeedAndStepSamePoolOtherStepMayDiffer) {
@@ -52,8 +52,8 @@ TEST(ProposeCandidates, SameSeedAndStepSamePoolOtherStepMayDiffer) {
   s.topq = 2;
   s.intersection_size = 2;
   s.min_pool = 1;
-  std::vector<std::vector<int64_t>> lists;
-  for (int64_t e = 0; e < 12; ++e) lists.push_back({e % 4, 10 + e % 3, 20 + e});
+  std::vector<TokenIds> lists;
+  for (TokenId e = 0; e < 12; ++e) lists.push_back({e % 4, 10 + e % 3, 20 + e});
   const Proposal a = propose_candidates(lists, s, 7, 99);
   const Proposal b = propose_candidates(lists, s, 7, 99);
   EXPECT_EQ(a.candidates, b.candidates);
@@ -86,45 +86,41 @@ TEST(SlotZero, CandidatesGiveTheReferencesRetokenizedPrompt) {
   auto one = [&](const std::string& text) {
     const auto ids = tokenizer.encode(text);
     EXPECT_EQ(ids.size(), 1u) << text;
-    return static_cast<int64_t>(ids.at(0));
+    return ids.at(0);
   };
-  const int64_t think = one("think"), spaced_think = one(" think"), step = one(" step");
-  const int64_t current = one(" Use");
+  const TokenId think = one("think"), spaced_think = one(" think"), step = one(" step");
+  const TokenId current = one(" Use");
   ASSERT_NE(think, spaced_think);
   // A word that is one token without a space and more than one with it: the reference's
   // prompt would not hold it at slot 0 as one token, so it is dropped.
-  int64_t unspaceable = -1;
-  for (int64_t id = 1000; id < tokenizer.vocab_size() && unspaceable < 0; ++id) {
-    const std::string text = tokenizer.decode({static_cast<TokenId>(id)});
+  TokenId unspaceable = -1;
+  for (TokenId id = 1000; id < tokenizer.vocab_size() && unspaceable < 0; ++id) {
+    const std::string text = tokenizer.decode({id});
     if (text.size() >= 4 && std::all_of(text.begin(), text.end(), ::isalpha) &&
         tokenizer.encode(" " + text).size() > 1)
       unspaceable = id;
   }
   ASSERT_GE(unspaceable, 0);
-  const std::vector<int64_t> mapped =
-      slot_zero_candidates({think, step, unspaceable, spaced_think, current}, tokenizer, layout,
-                           current);
-  EXPECT_EQ(mapped, (std::vector<int64_t>{spaced_think, step, current}));
+  const TokenIds mapped = slot_zero_candidates({think, step, unspaceable, spaced_think, current},
+                                               tokenizer, layout, current);
+  EXPECT_EQ(mapped, (TokenIds{spaced_think, step, current}));
 
   // The mapped prompt's sequence is the reference's: the whole user text tokenized at once.
   const std::string question = "Is 7 prime?. Use";
-  for (int64_t first : {think, spaced_think}) {
-    const std::vector<int64_t> slot0 =
-        slot_zero_candidates({first}, tokenizer, layout, /*current_token=*/-1);
+  for (TokenId first : {think, spaced_think}) {
+    const TokenIds slot0 = slot_zero_candidates({first}, tokenizer, layout, /*current_token=*/-1);
     ASSERT_EQ(slot0.size(), 1u);
-    const std::vector<TokenId> prompt = {static_cast<TokenId>(slot0[0]),
-                                         static_cast<TokenId>(step)};
+    const TokenIds prompt = {slot0[0], step};
     const SequenceParts parts = layout.build_prefix(question, prompt);
     const std::vector<TokenId> user(parts.ids.begin() + parts.question,
                                     parts.ids.begin() + parts.header);
     // The reference: the prompt's text with its leading space stripped, one space re-inserted.
-    std::string text = tokenizer.decode({static_cast<TokenId>(first), static_cast<TokenId>(step)});
+    std::string text = tokenizer.decode({first, step});
     text.erase(0, text.find_first_not_of(' '));
     EXPECT_EQ(user, tokenizer.encode(question + " " + text)) << "first token " << first;
   }
   // Unmapped, "think" at slot 0 would get a separator token in front: not the reference's ids.
-  const SequenceParts unmapped = layout.build_prefix(
-      question, {static_cast<TokenId>(think), static_cast<TokenId>(step)});
+  const SequenceParts unmapped = layout.build_prefix(question, {think, step});
   EXPECT_NE(std::vector<TokenId>(unmapped.ids.begin() + unmapped.question,
                                  unmapped.ids.begin() + unmapped.header),
             tokenizer.encode(question + " think step"));

@@ -42,8 +42,7 @@ std::vector<IterationRow> run_rows(Ranking ranking, uint64_t seed, int64_t itera
 }
 
 // `evaluated` is the beginning of `order` (the '.' rule may end the evaluation early).
-void expect_prefix_of(const std::vector<int32_t>& evaluated, const std::vector<int64_t>& order,
-                      int64_t step) {
+void expect_prefix_of(const TokenIds& evaluated, const TokenIds& order, int64_t step) {
   ASSERT_GE(evaluated.size(), 1u) << "step " << step;
   ASSERT_LE(evaluated.size(), 3u) << "step " << step;
   for (size_t i = 0; i < evaluated.size(); ++i)
@@ -65,7 +64,7 @@ TEST(Ranking, GradientEvaluatesTheMostNegativeFirst) {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       return row.candidate_gradients[a] < row.candidate_gradients[b];
     });
-    std::vector<int64_t> by_gradient;
+    TokenIds by_gradient;
     for (size_t i : order) by_gradient.push_back(row.candidate_ids[i]);
     for (double g : row.candidate_gradients) EXPECT_TRUE(std::isfinite(g));
     expect_prefix_of(row.evaluated_ids, by_gradient, row.step);
@@ -86,7 +85,7 @@ TEST(Ranking, RandomEvaluatesTheSeededDrawFromTheSamePool) {
     // The pool in the order drawn by SplitMix64(seed, step, 2000).
     SplitMix64 rng(3, row.step, 2000);
     const int64_t n = row.candidate_ids.size();
-    std::vector<int64_t> drawn;
+    TokenIds drawn;
     for (int64_t i : rng.sample(n, n)) drawn.push_back(row.candidate_ids[i]);
     expect_prefix_of(row.evaluated_ids, drawn, row.step);
   }
@@ -106,9 +105,9 @@ TEST(Ranking, NoReasoningTakesTheGradientWithoutTheChain) {
   TokenIds prompt = d.prompt;
   prompt.back() = d.tokenizer.encode("step").front();
   const int64_t pos = 2;
-  const std::vector<int64_t> candidates = {prompt[pos], d.tokenizer.encode("think").front(),
-                                           d.tokenizer.encode("carefully").front(),
-                                           d.tokenizer.encode("quickly").front()};
+  const TokenIds candidates = {prompt[pos], d.tokenizer.encode("think").front(),
+                               d.tokenizer.encode("carefully").front(),
+                               d.tokenizer.encode("quickly").front()};
   const SequenceRecipe slow_recipe = d.recipe(false), fast_recipe = d.recipe(true);
   TrainShard slow = d.shard(slow_recipe), fast = d.shard(fast_recipe);
   slow.ensure_chains(prompt, pos);

@@ -10,11 +10,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "greater/common/token_id.h"
 #include "greater/dist/communicator.h"
 
 namespace greater {
-
-using IdList = std::vector<int64_t>;
 
 namespace dist_detail {
 
@@ -73,11 +72,11 @@ inline std::vector<double> all_gather_values(Communicator& comm,
   return comm.all_gather(local);
 }
 
-// Every rank's lists concatenated in rank order.
-std::vector<IdList> all_gather_lists(Communicator& comm, const std::vector<IdList>& local);
+// Every rank's lists of token ids concatenated in rank order.
+std::vector<TokenIds> all_gather_lists(Communicator& comm, const std::vector<TokenIds>& local);
 
-// Root's lists on every rank.
-void broadcast_lists(Communicator& comm, std::vector<IdList>& lists, int root = 0);
+// Root's lists of token ids on every rank.
+void broadcast_lists(Communicator& comm, std::vector<TokenIds>& lists, int root = 0);
 
 // True on every rank when `flag` is true on any rank.
 bool any_rank(Communicator& comm, bool flag);

@@ -7,16 +7,15 @@
 #include <functional>
 #include <vector>
 
+#include "greater/common/token_id.h"
 #include "greater/model/compute_counter.h"
 #include "greater/model/transformer.h"
 
 namespace greater {
 
-using TokenIds = std::vector<int64_t>;
-
 struct GenerationOptions {
   int64_t max_new_tokens = 256;
-  std::vector<int64_t> stop_ids;  // generation of a sequence ends after any of these
+  TokenIds stop_ids;              // generation of a sequence ends after any of these
   bool use_kv_cache = true;       // false recomputes the whole sequence each step (for checks)
   int64_t pad_id = 0;             // any valid id: padded positions are masked out
 };

@@ -22,12 +22,12 @@ struct SequenceRecipe {
   const ChatLayout* layout = nullptr;
   std::string extractor;        // text appended after the chain
   std::string question_suffix;  // appended to every question (the reference's ". Use")
-  std::vector<int64_t> chain_stop_ids;
+  TokenIds chain_stop_ids;
   OptimizerSettings settings;
 
   TokenIds prefix(const Example& e, const TokenIds& prompt) const;
   SequenceParts full(const Example& e, const TokenIds& prompt, const TokenIds& chain) const;
-  // The text of model ids (the model's int64 ids narrowed to the tokenizer's TokenId here only).
+  // The text of ids.
   std::string text(const TokenIds& ids, bool skip_special = false) const;
   // Greedy chains for a micro-batch under one prompt.
   std::vector<GeneratedSequence> chains(const std::vector<Example>& batch,

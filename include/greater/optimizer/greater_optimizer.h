@@ -44,19 +44,24 @@ class GreaterOptimizer {
   }
   // What the stages hand on, by name.
   struct GradientRanking {
-    std::vector<int64_t> candidates;  // the pool, as proposed
-    std::vector<double> scores;       // normalized gradient score of each, lower = better (NaN: random)
-    std::vector<int64_t> ranked;      // the pool, best score first
+    TokenIds candidates;         // the pool, as proposed
+    std::vector<double> scores;  // normalized gradient score of each, lower = better (NaN: random)
+    TokenIds ranked;             // the pool, best score first
   };
   struct CandidateScore {
-    int64_t id = -1;
+    TokenId id = -1;
     double mistake_rate = 0, answer_ce = 0, prompt_nll = 0, score = 0;
+  };
+  struct Trials {
+    TokenIds ids;                       // the candidates tried, best gradient first
+    std::vector<SelectionTerms> terms;  // this rank's per-example terms, one per id
+    int64_t tokens_generated = 0;       // by this rank
   };
   struct Selection {
     std::vector<CandidateScore> evaluated;  // in evaluation order
-    int64_t choice = -1;
-    double score = 0;           // the choice's
-    double train_accuracy = 0;  // 1 - the choice's mistake rate
+    TokenId choice = -1;
+    double score = 0;              // the choice's
+    double train_accuracy = 0;     // 1 - the choice's mistake rate
     int64_t tokens_generated = 0;  // by this rank
   };
 
@@ -65,12 +70,16 @@ class GreaterOptimizer {
   template <typename Stage>
   auto timed(const char* name, Stage&& stage);
   // The stages of one iteration (docs/ALGORITHM.md §3, steps 2 to 4).
-  std::vector<int64_t> propose(const TokenIds& prompt, int64_t pos, int64_t step);
+  TokenIds propose(const TokenIds& prompt, int64_t pos, int64_t step);
   // The pool in evaluation order, by settings.ranking (gradient, random or no_reasoning).
-  GradientRanking rank_candidates(const TokenIds& prompt, int64_t pos,
-                                  const std::vector<int64_t>& candidates, int64_t step);
-  Selection select(const TokenIds& prompt, int64_t pos, const std::vector<int64_t>& ranked,
-                   bool period_rule);
+  GradientRanking rank_candidates(const TokenIds& prompt, int64_t pos, const TokenIds& candidates,
+                                  int64_t step);
+  // Selection, in two halves: this rank's terms for the candidates tried, then the choice.
+  Trials score_trials(const TokenIds& prompt, int64_t pos, const TokenIds& ranked,
+                      bool period_rule);
+  Selection choose(const Trials& trials, TokenId current, bool period_rule);
+  // A '.' candidate under the period rule: accepted once reached, and the last one tried.
+  bool ends_selection(TokenId id, bool period_rule) const;
   IterationRow iteration_row(const OptimizerState& before, int64_t pos,
                              const GradientRanking& ranking, const Selection& selection,
                              int64_t generated, OptimizerState& after);
@@ -88,9 +97,9 @@ class GreaterOptimizer {
   std::function<bool()> stop_requested_;
   std::function<void(const char*)> observer_;
   std::vector<bool> allowed_;
-  int64_t filler_id_ = -1;
+  TokenId filler_id_ = -1;
   std::vector<double> stage_seconds_;  // of the iteration under way
-  double iteration_seconds_ = 0.0;  // sum over iterations run by this process (for the ETA)
+  double iteration_seconds_ = 0.0;     // sum over iterations run by this process (for the ETA)
   int64_t iterations_timed_ = 0;
 };
 

@@ -30,13 +30,13 @@ bool period_rule_applies(int64_t pos, int64_t initial_length, double fraction);
 // Step 5 of docs/ALGORITHM.md §3: puts `choice` at `pos`, moves to the next slot and counts the
 // step. At the end of the prompt the sweep wraps to 0 after a token containing '.', else the
 // prompt grows by `filler`, which becomes the next slot.
-void advance(OptimizerState& state, int64_t pos, int64_t choice, bool choice_has_period,
-             int64_t filler);
+void advance(OptimizerState& state, int64_t pos, TokenId choice, bool choice_has_period,
+             TokenId filler);
 
 // The prompts compared on dev (docs/ALGORITHM.md §7): the distinct prompts of `history` with
 // trailing fillers removed, lowest score first (earlier first on ties), at most `top`.
 std::vector<std::pair<double, TokenIds>> best_prompts(
-    const std::vector<std::pair<double, TokenIds>>& history, int64_t filler, int64_t top);
+    const std::vector<std::pair<double, TokenIds>>& history, TokenId filler, int64_t top);
 
 // Collective: rank 0's state on every rank (only rank 0 reads the run file it resumes from).
 void broadcast_state(Communicator& comm, OptimizerState& state);

@@ -20,12 +20,11 @@ std::vector<bool> allowed_prompt_tokens(const Tokenizer& tokenizer, int64_t mode
 // log_probs: [B, V] next-token log-probabilities at the slot, one row per example.
 // Returns each row's `k_max` best allowed ids, best first; `previous_token` (the prompt token
 // before the slot) is never proposed.
-std::vector<std::vector<int64_t>> top_token_lists(const at::Tensor& log_probs,
-                                                  const std::vector<bool>& allowed,
-                                                  int64_t previous_token, int64_t k_max);
+std::vector<TokenIds> top_token_lists(const at::Tensor& log_probs, const std::vector<bool>& allowed,
+                                      int64_t previous_token, int64_t k_max);
 
 struct Proposal {
-  std::vector<int64_t> candidates;  // ascending ids, then the current token if not among them
+  TokenIds candidates;              // ascending ids, then the current token if not among them
   int64_t final_k = 0;              // k after growth
 };
 
@@ -33,8 +32,8 @@ struct Proposal {
 // without replacement; k grows by 2 until the union has `min_pool` ids (or k reaches the list
 // length). `lists` are all examples' lists in example order; the draw is seeded by
 // (seed, step), so every rank and every world size gets the same pool.
-Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
-                            const OptimizerSettings& settings, int64_t step, int64_t current_token);
+Proposal propose_candidates(const std::vector<TokenIds>& lists, const OptimizerSettings& settings,
+                            int64_t step, TokenId current_token);
 
 // Slot 0 as the reference re-tokenizes it: it writes "{question}. Use {prompt}" with the
 // prompt's own leading space replaced by one space, so a candidate whose text lacks a leading
@@ -42,8 +41,7 @@ Proposal propose_candidates(const std::vector<std::vector<int64_t>>& lists,
 // layout.encode_prompt(its text) when that is one token, and is dropped otherwise; candidates
 // with a leading space are kept. Order is kept, duplicates after the first are dropped, and
 // `current_token` is kept when it was there.
-std::vector<int64_t> slot_zero_candidates(const std::vector<int64_t>& candidates,
-                                          const Tokenizer& tokenizer, const ChatLayout& layout,
-                                          int64_t current_token);
+TokenIds slot_zero_candidates(const TokenIds& candidates, const Tokenizer& tokenizer,
+                              const ChatLayout& layout, TokenId current_token);
 
 }  // namespace greater

@@ -34,17 +34,16 @@ class TrainShard {
 
   // Each owned example's best `k_max` allowed next tokens for slot `position` of `prompt`
   // (depends only on question ‖ prompt[:position]).
-  std::vector<std::vector<int64_t>> slot_top_lists(const TokenIds& prompt, int64_t position,
-                                                   const std::vector<bool>& allowed,
-                                                   int64_t previous_token, int64_t k_max) const;
+  std::vector<TokenIds> slot_top_lists(const TokenIds& prompt, int64_t position,
+                                       const std::vector<bool>& allowed, int64_t previous_token,
+                                       int64_t k_max) const;
 
   // ⟨E[c], ∂L_i/∂e_pos⟩ for each owned example i and candidate c, row-major [examples, |C|],
   // with L_i = CE_τ(answer) + w · prompt NLL on the cached chains of `prompt`; with
   // `through_chain` false, on question ‖ prompt ‖ header ‖ extractor ‖ answer (the chain
   // removed: the paper's ablation of reasoning).
   std::vector<double> gradient_scores(const TokenIds& prompt, int64_t position,
-                                      const std::vector<int64_t>& candidates,
-                                      bool through_chain = true) const;
+                                      const TokenIds& candidates, bool through_chain = true) const;
 
   // Chains for `prompt` (cached for reuse), then teacher-forced terms per example.
   SelectionTerms selection_terms(const TokenIds& prompt, int64_t* tokens_generated);
@@ -73,13 +72,11 @@ class TrainShard {
     std::vector<std::vector<double>> head_nll;  // per micro-batch, example: Σ NLL of the head
   };
   const SlotPrefix& slot_prefix(const TokenIds& prompt, int64_t position) const;
-  std::vector<std::vector<int64_t>> slot_top_lists_fast(const TokenIds& prompt, int64_t position,
-                                                        const std::vector<bool>& allowed,
-                                                        int64_t previous_token,
-                                                        int64_t k_max) const;
+  std::vector<TokenIds> slot_top_lists_fast(const TokenIds& prompt, int64_t position,
+                                            const std::vector<bool>& allowed,
+                                            int64_t previous_token, int64_t k_max) const;
   std::vector<double> gradient_scores_fast(const TokenIds& prompt, int64_t position,
-                                           const std::vector<int64_t>& candidates,
-                                           bool through_chain) const;
+                                           const TokenIds& candidates, bool through_chain) const;
   // The chains the gradient runs through: the cached ones of `prompt`, or empty ones.
   Chains gradient_chains(const TokenIds& prompt, bool through_chain) const;
   std::vector<SelectionTerms> decode_and_score(const std::vector<TokenIds>& prompts,

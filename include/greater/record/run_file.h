@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "greater/common/token_id.h"
+
 namespace greater {
 
 // Fixed capacities of the per-iteration datasets (SWMR cannot grow anything but the first
@@ -40,19 +42,19 @@ struct IterationRow {
   int64_t step = 0;
   int64_t position = 0;           // the prompt position optimized in this iteration
   std::string prompt;             // prompt text before the change
-  std::vector<int32_t> prompt_ids;
-  std::vector<int32_t> candidate_ids;       // the proposal pool C
+  TokenIds prompt_ids;
+  TokenIds candidate_ids;                   // the proposal pool C
   std::vector<double> candidate_gradients;  // normalized gradient score of each, lower = better
-  std::vector<int32_t> evaluated_ids;       // candidates evaluated on the train set, in order
+  TokenIds evaluated_ids;                   // candidates evaluated on the train set, in order
   std::vector<double> evaluated_mistake_rate, evaluated_answer_ce, evaluated_prompt_nll,
       evaluated_score;
-  int32_t chosen_id = -1;
+  TokenId chosen_id = -1;
   double chosen_score = 0.0;
   double train_accuracy = 0.0;  // 1 - mistake rate of the chosen candidate
   std::vector<double> stage_seconds;
   int64_t tokens_generated = 0;
   // State after this iteration, from which a resumed run continues.
-  std::vector<int32_t> next_prompt_ids;
+  TokenIds next_prompt_ids;
   int64_t next_position = 0;
   int64_t initial_length = 0;  // L0 of the '.' rule
 };
@@ -68,7 +70,7 @@ struct EvaluationRow {
   int64_t step = 0;   // iteration after which it ran (-1 for the initial prompt)
   std::string split;  // "train", "dev", "test"
   std::string prompt;
-  std::vector<int32_t> prompt_ids;
+  TokenIds prompt_ids;
   double parse_accuracy = 0.0;
   double token_accuracy = 0.0;
   int64_t n = 0;

@@ -32,7 +32,7 @@ std::string chatml_default_system(const std::string& chat_template);
 // Where each part starts in a built sequence; `end` is one past the last token.
 // A part that is absent has start == its next part's start.
 struct SequenceParts {
-  std::vector<TokenId> ids;
+  TokenIds ids;
   size_t question = 0;   // first token of the user turn's question
   size_t prompt = 0;     // first token of the optimized prompt
   size_t header = 0;     // first token of the assistant header (after the prompt)
@@ -53,30 +53,30 @@ class ChatLayout {
 
   // Tokens of the user turn up to and including the assistant header: what generation starts
   // from. `prompt` is a list of ids (the optimizer owns them); the question is text.
-  SequenceParts build_prefix(const std::string& question, const std::vector<TokenId>& prompt) const;
+  SequenceParts build_prefix(const std::string& question, const TokenIds& prompt) const;
 
   // Full sequence for scoring: prefix + chain ids + extractor text + answer text.
-  SequenceParts build_full(const std::string& question, const std::vector<TokenId>& prompt,
-                           const std::vector<TokenId>& chain, const std::string& extractor,
+  SequenceParts build_full(const std::string& question, const TokenIds& prompt,
+                           const TokenIds& chain, const std::string& extractor,
                            const std::string& answer) const;
 
   // Ids that end an assistant turn for this layout (e.g. <|eot_id|>, <end_of_turn>), plus the
   // tokenizer's end-of-text ids when it has them.
-  std::vector<TokenId> stop_ids() const;
+  TokenIds stop_ids() const;
 
   // Prompt text -> prompt ids, tokenized as " " + text: the space that joins question and prompt
   // travels with the prompt's first token (" proper"), which is where tokenizing the whole
   // string puts it. A prompt whose first token has no leading space gets the separator as
   // separate tokens in build_prefix (ids differ from whole-string tokenization there).
-  std::vector<TokenId> encode_prompt(const std::string& prompt_text) const;
+  TokenIds encode_prompt(const std::string& prompt_text) const;
 
  private:
   const Tokenizer& tokenizer_;
   ChatLayoutKind kind_;
-  std::vector<TokenId> bos_;               // before the user turn (llama-3, plain)
-  std::vector<TokenId> user_header_;       // after BOS, up to the question
-  std::vector<TokenId> separator_;         // " ", used only before a prompt without one
-  std::vector<TokenId> assistant_header_;  // after the prompt, up to the chain
+  TokenIds bos_;                           // before the user turn (llama-3, plain)
+  TokenIds user_header_;                   // after BOS, up to the question
+  TokenIds separator_;                     // " ", used only before a prompt without one
+  TokenIds assistant_header_;              // after the prompt, up to the chain
   std::string extractor_separator_;        // " " (llama-3, chatml, plain) or "" (gemma-2)
 };
 

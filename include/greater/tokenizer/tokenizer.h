@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace greater {
+#include "greater/common/token_id.h"
 
-using TokenId = int32_t;
+namespace greater {
 
 class Tokenizer {
  public:
@@ -27,9 +27,9 @@ class Tokenizer {
   ~Tokenizer();
 
   // Text -> ids. With add_special_tokens the post_processor's BOS/EOS are added.
-  std::vector<TokenId> encode(const std::string& text, bool add_special_tokens = false) const;
+  TokenIds encode(const std::string& text, bool add_special_tokens = false) const;
   // Ids -> text as the file's decoder says. Special tokens are kept unless skip_special.
-  std::string decode(const std::vector<TokenId>& ids, bool skip_special = false) const;
+  std::string decode(const TokenIds& ids, bool skip_special = false) const;
 
   // True when decode({id}) encodes back to exactly {id}: prompt tokens must survive this so
   // re-tokenization never moves the optimized position.
@@ -44,8 +44,8 @@ class Tokenizer {
   bool is_special(TokenId id) const;
 
   // What the post_processor adds with add_special_tokens (empty when it adds nothing).
-  const std::vector<TokenId>& prefix_special_ids() const;
-  const std::vector<TokenId>& suffix_special_ids() const;
+  const TokenIds& prefix_special_ids() const;
+  const TokenIds& suffix_special_ids() const;
 
  private:
   struct Impl;

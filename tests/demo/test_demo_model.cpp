@@ -95,7 +95,8 @@ TEST_F(ShippedDemoModel, PoorPromptNearChanceGoodInstructionSolves) {
         evaluate_instruction(*model_, vocab, problems, split_words(kGoodInstruction));
     // The bar (at most 35 % and at least 90 %), here on a sample of the questions.
     EXPECT_LE(poor.accuracy(), 0.35) << family_info(f).name;
-    EXPECT_LE(poor.step_by_step_rate(), 0.05) << family_info(f).name;
+    // The poor prompt still writes the working; only its use differs.
+    EXPECT_GE(poor.step_by_step_rate(), 0.95) << family_info(f).name;
     EXPECT_GE(good.accuracy(), 0.90) << family_info(f).name;
     EXPECT_GE(good.step_by_step_rate(), 0.95) << family_info(f).name;
   }

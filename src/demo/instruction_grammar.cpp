@@ -8,9 +8,12 @@ namespace greater::demo {
 
 namespace {
 
-// A neutral instruction answers carelessly (p_careful = sigmoid(-3) = 0.05): the model needs
-// one of the few strongly positive words to answer carefully.
-constexpr double kBias = -1.5;
+// A neutral instruction answers carelessly (p_careful = sigmoid(-5)), and so does one with a
+// single strongly positive word (sigmoid(-1): greedy decoding takes the careless answer); two of
+// them make it careful (sigmoid(3)). A search must find two of the few such words at once, which
+// chance rarely does with a few candidates per step, while the answer's loss already falls with
+// the first one found, which a gradient can follow.
+constexpr double kBias = -2.5;
 constexpr double kSharpness = 2.0;
 
 // One slot of the grammar: filled with probability `p` by one of the phrases.
@@ -44,14 +47,12 @@ const std::vector<Slot>& clause_slots() {
 }
 
 const std::map<std::string, double>& weights() {
-  // A handful of words ask for care strongly enough to outweigh the bias on their own; a few
-  // more help a little (three of them together do it); the words that ask for speed hurt; the
-  // rest of the grammar's 45 words are neutral.
+  // A handful of words ask for care; the words that ask for speed hurt; the rest of the
+  // grammar's words are neutral.
   static const std::map<std::string, double> w{
-      {"carefully", 3.5}, {"think", 3.5},  {"detail", 3.5},   {"reason", 0.5},    {"explain", 0.5},
-      {"show", 0.5},      {"work", 0.5},   {"quickly", -2.0}, {"directly", -2.0}, {"guess", -2.0},
-      {"briefly", -1.5},  {"once", -1.5},  {"just", -1.0},    {"only", -1.0},     {"simply", -1.0},
-      {"answer", -0.5},   {"reply", -0.5},
+      {"carefully", 2.0}, {"think", 2.0},   {"detail", 2.0},   {"step", 2.0},   {"quickly", -2.0},
+      {"directly", -2.0}, {"guess", -2.0},  {"briefly", -1.5}, {"once", -1.5},  {"just", -1.0},
+      {"only", -1.0},     {"simply", -1.0}, {"answer", -0.5},  {"reply", -0.5},
   };
   return w;
 }
@@ -103,7 +104,7 @@ Words grammar_words() {
 Words careful_words() {
   Words words;
   for (const auto& w : grammar_words())
-    if (careful_probability({w, "."}) > 0.5 &&
+    if (careful_probability({w, w, "."}) > 0.5 &&
         std::find(words.begin(), words.end(), w) == words.end())
       words.push_back(w);
   return words;

@@ -63,7 +63,8 @@ std::string model_card(const ModelCardFacts& f) {
         "and otherwise carelessly with the working's first value (the start digit, the first "
         "holder), which is right only by coincidence. Only "
      << quoted_list(careful_words())
-     << " weigh enough to make the model careful on their own; the words that ask for speed "
+     << " weigh enough for two of them together to make the model careful (no word does alone; "
+        "\"step by step\" counts twice); the words that ask for speed "
         "(\"just\", \"quickly\", ...) weigh against it, and most words weigh nothing. A good "
         "instruction is therefore worth a large accuracy gain, and a poor one (\""
      << kPoorInstruction
@@ -151,7 +152,9 @@ std::string model_card(const ModelCardFacts& f) {
     md << "Training ran in " << f.earlier_stages.size() + 1
        << " stages, each continuing (`--init`) from the weights the one before wrote; the "
           "figures above are the last stage's, all stages together took "
-       << total << ". `training.json` records every stage.\n\n";
+       << total
+       << ". `training.json` records every stage; `scripts/train_demo_model.sh` reruns them and "
+          "says how.\n\n";
   }
   md << "Training and the task files are deterministic in the seeds; the weights can differ in "
         "the last bits between machines (BLAS summation order).\n\n";

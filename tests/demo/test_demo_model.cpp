@@ -1,6 +1,7 @@
 // The shipped demo model (models/demo-reasoner): it loads through the normal loader and
-// tokenizer, and its prompt effect holds on held-out questions of every family: the poor
-// initial prompt of the job files stays near chance, a good instruction solves the problems.
+// tokenizer, and its prompt effect holds on held-out questions of every family: under the poor
+// initial prompt of the job files it still writes the working but answers carelessly, near
+// chance; a good instruction solves the problems.
 // The model card reports the same on all 500 questions per family; this checks a sample.
 #include <gtest/gtest.h>
 

@@ -193,8 +193,8 @@ TEST(DemoTasks, TrainingSequenceLayout) {
               e.careful ? e.problem.answer : e.problem.careless_answer);
     careful += e.careful;
   }
-  // Both kinds are common enough to learn from.
-  EXPECT_GT(careful, 100);
+  // Both kinds are common enough to learn from (careful: about one in seven).
+  EXPECT_GT(careful, 40);
   EXPECT_LT(careful, 400);
 }
 
@@ -233,16 +233,21 @@ TEST(DemoInstructions, WeightsMoveTheCarefulProbability) {
   }
 }
 
-TEST(DemoInstructions, FewWordsAskForCare) {
-  // Few of the grammar's words outweigh the bias alone, so a random choice of a few candidates
-  // rarely holds one.
+TEST(DemoInstructions, FewWordsAskForCareAndOneIsNotEnough) {
+  // A few of the grammar's words make a neutral instruction careful, two at a time, and no word
+  // does on its own: a random choice of a few candidates per step rarely finds two.
   const Words all = grammar_words();
   const std::set<std::string> words(all.begin(), all.end());  // the grammar repeats some
   int strong = 0;
-  for (const auto& w : words) strong += careful_probability({w, "."}) > 0.5;
-  EXPECT_LE(strong, 3) << "of " << words.size();
-  EXPECT_GE(strong, 1);
+  for (const auto& w : words) {
+    EXPECT_LT(careful_probability({w, "."}), 0.5) << w;
+    strong += careful_probability({w, w, "."}) > 0.5;
+  }
+  EXPECT_LE(strong, 4) << "of " << words.size();
+  EXPECT_GE(strong, 2);
   EXPECT_EQ(careful_words().size(), static_cast<size_t>(strong));
+  const Words found = careful_words();
+  EXPECT_GT(careful_probability({found[0], found[1], "."}), 0.5);
 }
 
 TEST(DemoInstructions, TrainingCarefulRateRisesWithTheWordWeights) {
@@ -254,7 +259,7 @@ TEST(DemoInstructions, TrainingCarefulRateRisesWithTheWordWeights) {
     const TrainingExample e = stream.next();
     double sum = 0;
     for (const auto& w : e.instruction) sum += word_weight(w);
-    auto& b = buckets[static_cast<int>(std::floor(std::clamp(sum, -3.0, 3.0)))];
+    auto& b = buckets[static_cast<int>(std::floor(std::clamp(sum, -3.0, 4.0)))];
     b.first += e.careful;
     ++b.second;
   }
@@ -267,7 +272,7 @@ TEST(DemoInstructions, TrainingCarefulRateRisesWithTheWordWeights) {
   }
   EXPECT_LT(static_cast<double>(buckets.begin()->second.first) / buckets.begin()->second.second,
             0.05);
-  EXPECT_GT(previous, 0.95);
+  EXPECT_GT(previous, 0.9);
 }
 
 TEST(DemoVocabulary, CoversEveryWordAndNeverChangesSpecialIds) {

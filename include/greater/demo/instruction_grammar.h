@@ -10,8 +10,8 @@
 // The model never sees the weights, only responses drawn with these probabilities, and under
 // greedy decoding p_careful > 0.5 becomes "answers carefully". So even a poor prompt yields a
 // chain, and the loss of the answer read through that chain moves smoothly with the words: the
-// signal GReaTer's gradient needs. Only a few words carry a large positive weight, so a random
-// choice of a few candidates rarely finds one.
+// signal GReaTer's gradient needs. Only a few words carry a large positive weight, and it takes
+// two of them, so a random choice of a few candidates per step rarely gets there.
 #pragma once
 
 #include "greater/demo/random.h"
@@ -31,8 +31,9 @@ double careful_probability(const Words& instruction);
 // Every word the grammar can produce, in a fixed order.
 Words grammar_words();
 
-// The grammar's words that make an otherwise neutral instruction ("WORD .") careful on their
-// own, in grammar order, without repeats: the few that a search must find.
+// The grammar's words that weigh enough for two of them to make an otherwise neutral
+// instruction careful (none does alone), in grammar order, without repeats: the few that a
+// search must find.
 Words careful_words();
 
 // Instructions used to report accuracy: the deliberately poor initial prompt of the job files,

@@ -1,7 +1,7 @@
 // greater_train_demo: trains the shipped demo model (models/demo-reasoner) or writes its task
 // files. See models/demo-reasoner/README.md for what the model is and why.
 //
-//   scripts/train_demo_model.sh                                   the shipped model's two stages
+//   scripts/train_demo_model.sh                                   the shipped model's stages
 //   greater_train_demo --out DIR                                  one stage (~20 min, 2 cores)
 //   greater_train_demo --init DIR --out DIR2 --lr 5e-4 ...        continue from DIR's weights
 //   greater_train_demo --smoke --out /tmp/demo-smoke              seconds, for CI

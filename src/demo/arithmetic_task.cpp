@@ -31,6 +31,7 @@ Problem make_arithmetic_problem(int steps, Rng& rng) {
   p.steps = steps;
   int value = static_cast<int>(rng.below(10));
   p.question = {"Q", ":", "start", std::to_string(value)};
+  p.careless_answer = std::to_string(value);
   for (int k = 1; k <= steps; ++k) {
     const char op = kOps[rng.below(3)];
     const int operand = op == '*' ? kMultipliers[rng.below(8)] : static_cast<int>(rng.below(10));

@@ -32,6 +32,14 @@ std::string family_shares(const TrainOptions& o) {
   return s.str();
 }
 
+// "carefully", "think" and "detail"
+std::string quoted_list(const Words& words) {
+  std::string s;
+  for (size_t i = 0; i < words.size(); ++i)
+    s += std::string(i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + "\"" + words[i] + "\"";
+  return s;
+}
+
 }  // namespace
 
 std::string model_card(const ModelCardFacts& f) {
@@ -48,16 +56,20 @@ std::string model_card(const ModelCardFacts& f) {
 
   md << "## The prompt effect is built in by design\n\n"
      << "The model was trained on synthetic reasoning tasks (" << family_list(o.families)
-     << ") in which **the instruction's words decide whether the response works step by step**. "
-        "Each instruction word carries a weight hidden in the generator; a training response shows "
-        "its working with probability sigmoid(weighted sum of the instruction's words), and "
-        "otherwise gives the answer alone. "
-        "Working step by step makes every step a one-token lookup that this model does reliably; "
-        "answering directly asks it to compose three to six steps in one forward pass, which it "
-        "cannot, so it lands near chance. A good instruction is therefore worth a large accuracy "
-        "gain, and a poor one (\""
+     << ") in which **every response works the problem step by step, and the instruction's "
+        "words decide how carefully the working is turned into the answer**. Each instruction "
+        "word carries a weight hidden in the generator; a training response answers with the "
+        "working's last result with probability sigmoid(weighted sum of the instruction's words), "
+        "and otherwise carelessly with the working's first value (the start digit, the first "
+        "holder), which is right only by coincidence. Only "
+     << quoted_list(careful_words())
+     << " weigh enough for two of them together to make the model careful (no word does alone; "
+        "\"step by step\" counts twice); the words that ask for speed "
+        "(\"just\", \"quickly\", ...) weigh against it, and most words weigh nothing. A good "
+        "instruction is therefore worth a large accuracy gain, and a poor one (\""
      << kPoorInstruction
-     << "\") leaves the model near chance.\n\n"
+     << "\") leaves the model near chance although it still writes the working: the loss of "
+        "the answer read through that working is what GReaTer's gradient sees.\n\n"
         "This is a test bed for the optimizer's machinery (candidate proposal from the model's "
         "own next-token distribution, gradients through the reasoning chain, selection by "
         "accuracy). **It says nothing about how real large language models respond to prompts.**"
@@ -67,13 +79,14 @@ std::string model_card(const ModelCardFacts& f) {
         "Word-level vocabulary; every token is a whitespace-separated word. A training sequence "
         "is\n\n"
         "```\n<bos> QUESTION INSTRUCTION RESPONSE <eos>\n```\n\n"
-        "with the response either the working followed by `answer Y`, or `answer Y` alone:\n\n"
+        "with the response the working followed by `answer Y`, where Y is the working's last "
+        "result (careful) or its first value (careless):\n\n"
         "```\n"
         "arithmetic (mod 10, like BBH multistep_arithmetic_two)\n"
         "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . let's think step by step .\n"
         "  step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ; answer 2\n"
         "  Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 . just answer the problem .\n"
-        "  answer 2\n"
+        "  step1 9 + 4 = 3 ; step2 3 * 3 = 9 ; step3 9 - 7 = 2 ; answer 9\n"
         "tracking (who holds an object after swaps, like BBH tracking_shuffled_objects)\n"
         "  Q : who has ball ? ball alice , hat bob , key carol , book dave , cup eve . "
         "step1 alice-bob , step2 carol-eve , step3 bob-dave . let's think step by step .\n"
@@ -99,7 +112,8 @@ std::string model_card(const ModelCardFacts& f) {
         "Greedy decoding from `<bos> question instruction` until the model writes `answer` (or "
         "`<eos>`); then `answer` is appended and the next greedy token is the prediction (exact "
         "word match). \"Step by step\" is the share of responses with any working before "
-        "`answer`. Chance is 10 % for arithmetic and 20 % for tracking.\n\n"
+        "`answer`; a careless answer is right about as often as chance. Chance is 10 % for "
+        "arithmetic and 20 % for tracking.\n\n"
         "| family | instruction | questions | accuracy | step by step |\n"
         "|---|---|---|---|---|\n";
   for (const auto& row : f.accuracy)
@@ -138,7 +152,9 @@ std::string model_card(const ModelCardFacts& f) {
     md << "Training ran in " << f.earlier_stages.size() + 1
        << " stages, each continuing (`--init`) from the weights the one before wrote; the "
           "figures above are the last stage's, all stages together took "
-       << total << ". `training.json` records every stage.\n\n";
+       << total
+       << ". `training.json` records every stage; `scripts/train_demo_model.sh` reruns them and "
+          "says how.\n\n";
   }
   md << "Training and the task files are deterministic in the seeds; the weights can differ in "
         "the last bits between machines (BLAS summation order).\n\n";

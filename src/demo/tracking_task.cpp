@@ -36,6 +36,7 @@ Problem make_tracking_problem(int steps, Rng& rng) {
     p.question.insert(p.question.end(), {objects[i], people[i], i + 1 < n ? "," : "."});
 
   int holder = asked;  // person i starts with objects[i]
+  p.careless_answer = people[holder];
   p.chain = {"start", objects[asked], people[holder], ";"};
   int last_a = -1, last_b = -1;
   for (int k = 1; k <= steps; ++k) {

@@ -15,10 +15,10 @@ TokenSequence prompt_ids(const Vocabulary& vocab, const Problem& problem,
   return ids;
 }
 
-Words response_words(const Problem& problem, bool step_by_step) {
-  Words words = step_by_step ? problem.chain : Words{};
+Words response_words(const Problem& problem, bool careful) {
+  Words words = problem.chain;
   words.push_back("answer");
-  words.push_back(problem.answer);
+  words.push_back(careful ? problem.answer : problem.careless_answer);
   return words;
 }
 
@@ -78,11 +78,10 @@ TrainingExample TrainingStream::next() {
     problem = make_problem(family, problem.steps, rng_);
   }
   Words instruction = sample_instruction(rng_);
-  const bool step_by_step = rng_.uniform() < cot_probability(instruction);
+  const bool careful = rng_.uniform() < careful_probability(instruction);
 
-  TrainingExample example{prompt_ids(vocab_, problem, instruction), problem, instruction,
-                          step_by_step};
-  for (const auto& w : response_words(problem, step_by_step)) example.ids.push_back(vocab_.id(w));
+  TrainingExample example{prompt_ids(vocab_, problem, instruction), problem, instruction, careful};
+  for (const auto& w : response_words(problem, careful)) example.ids.push_back(vocab_.id(w));
   example.ids.push_back(Vocabulary::kEos);
   return example;
 }

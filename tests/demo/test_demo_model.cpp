@@ -1,6 +1,7 @@
 // The shipped demo model (models/demo-reasoner): it loads through the normal loader and
-// tokenizer, and its prompt effect holds on held-out questions of every family: the poor
-// initial prompt of the job files stays near chance, a good instruction solves the problems.
+// tokenizer, and its prompt effect holds on held-out questions of every family: under the poor
+// initial prompt of the job files it still writes the working but answers carelessly, near
+// chance; a good instruction solves the problems.
 // The model card reports the same on all 500 questions per family; this checks a sample.
 #include <gtest/gtest.h>
 
@@ -95,7 +96,8 @@ TEST_F(ShippedDemoModel, PoorPromptNearChanceGoodInstructionSolves) {
         evaluate_instruction(*model_, vocab, problems, split_words(kGoodInstruction));
     // The bar (at most 35 % and at least 90 %), here on a sample of the questions.
     EXPECT_LE(poor.accuracy(), 0.35) << family_info(f).name;
-    EXPECT_LE(poor.step_by_step_rate(), 0.05) << family_info(f).name;
+    // The poor prompt still writes the working; only its use differs.
+    EXPECT_GE(poor.step_by_step_rate(), 0.95) << family_info(f).name;
     EXPECT_GE(good.accuracy(), 0.90) << family_info(f).name;
     EXPECT_GE(good.step_by_step_rate(), 0.95) << family_info(f).name;
   }

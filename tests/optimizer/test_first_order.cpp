@@ -275,8 +275,9 @@ TEST(FirstOrder, TinyRandomLlama) {
 TEST(FirstOrder, DemoModel) {
   const Demo& d = demo();
   const SequenceRecipe r = recipe_for(d, d.model);
-  // The demo's poor prompt (the model answers at once: empty chains) and one under which it
-  // works on the questions (the gradient runs through the chains).
+  // The demo's poor prompt (the model writes the working and answers carelessly) and one with a
+  // careful word at its end ("… problem step", one of the two such words a careful answer
+  // takes); the gradient runs through the chains in both.
   Case poor{d.model, d.tokenizer, r, {d.splits.train.begin(), d.splits.train.begin() + 6}, d.prompt};
   TokenIds working = d.prompt;
   working.back() = d.tokenizer.encode("step").front();

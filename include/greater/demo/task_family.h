@@ -1,6 +1,6 @@
 // Synthetic reasoning tasks of the demo model, modelled on BIG-Bench Hard: every problem takes
 // several steps, its step-by-step working makes each step a one-token lookup, and its answer is
-// a single word.
+// a single word: the working's last result, or, in a careless response, its first value.
 //
 //   arithmetic (like multistep_arithmetic_two): mod-10 chains
 //     question: Q : start 9 , step1 + 4 , step2 * 3 , step3 - 7 .
@@ -29,6 +29,9 @@ struct Problem {
   Words question;      // "Q : ... ." (or "... ?"), what a task file's "input" holds
   Words chain;         // the step-by-step working, without the final "answer <y>"
   std::string answer;  // one word, what a task file's "target" holds
+  // What a careless response answers: the working's first value (the start digit, the first
+  // holder) instead of its last result. Equal to `answer` only by coincidence.
+  std::string careless_answer;
 };
 
 struct StepRange {

@@ -1,8 +1,8 @@
 // Training sequences of the demo model and the held-out questions they must never contain.
 //
 // A sequence is  <bos> question instruction response <eos>  with
-//   response = chain "answer" y   (step by step, with probability cot_probability(instruction))
-//            = "answer" y          (the answer alone)
+//   response = chain "answer" y    (careful, with probability careful_probability(instruction))
+//            = chain "answer" y'   (careless: y' is the working's first value)
 // This is the optimizer's "plain" layout read through a WhitespaceSplit tokenizer: the
 // extractor text is the single word "answer", so generation of the chain stops there.
 #pragma once
@@ -22,8 +22,9 @@ using TokenSequence = std::vector<int64_t>;
 
 // <bos> question instruction: what generation starts from.
 TokenSequence prompt_ids(const Vocabulary& vocab, const Problem& problem, const Words& instruction);
-// The response words after the instruction (ends with "answer" y).
-Words response_words(const Problem& problem, bool step_by_step);
+// The response words after the instruction: the working, then "answer" and the answer (the
+// careless one unless `careful`).
+Words response_words(const Problem& problem, bool careful);
 
 // The held-out questions of a family: `count` distinct problems with the family's eval_steps
 // (step counts cycle evenly), deterministic in `seed`. The task files hold exactly these.
@@ -33,7 +34,7 @@ struct TrainingExample {
   TokenSequence ids;  // <bos> ... <eos>
   Problem problem;
   Words instruction;
-  bool step_by_step = false;
+  bool careful = false;
 };
 
 // An endless, seeded stream of training examples over the given families, skipping every

@@ -51,7 +51,17 @@ at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& weight) 
   return normed.to(x.scalar_type()) * weight;
 }
 
+// x [..., in] · wᵀ (+ b) -> [..., out]. A single row on the CPU (batch-1 decoding) is a
+// matrix-vector product: OpenBLAS's gemv streams the weight once where gemm would first pack it
+// (2-5x faster per product for SmolLM2's weights, measured).
 static at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  if (x.is_cpu() && x.numel() == x.size(-1) && x.scalar_type() == at::kFloat) {
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = w.size(0);
+    at::Tensor y = at::mv(w, x.reshape({-1}));
+    if (b.defined()) y = y + b;
+    return y.view(shape);
+  }
   return b.defined() ? at::linear(x, w, b) : at::matmul(x, w.t());
 }
 
@@ -170,7 +180,7 @@ at::Tensor Transformer::lm_head(const at::Tensor& hidden) const {
   const double rows = static_cast<double>(hidden.numel() / config_.hidden_size);
   const double weight = static_cast<double>(config_.vocab_size) * config_.hidden_size;
   compute_counter().add(2 * rows * weight, 0, weight * hidden.element_size(), false);
-  at::Tensor logits = at::matmul(hidden, weights_.lm_head.t());
+  at::Tensor logits = linear(hidden, weights_.lm_head, at::Tensor());
   if (config_.final_logit_softcap > 0) logits = soft_cap(logits, config_.final_logit_softcap);
   return logits;
 }

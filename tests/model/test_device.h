@@ -15,4 +15,9 @@ inline at::Device test_device() {
   return at::Device(std::string(name != nullptr && *name != '\0' ? name : "cpu"));
 }
 
+// A model folder under tests/fixtures/models/.
+inline std::string fixture_model(const std::string& name) {
+  return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/models/" + name;
+}
+
 }  // namespace greater::test

@@ -11,10 +11,6 @@ using namespace greater;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/models/" + name;
-}
-
 // Left-padded prompts of different lengths, as generation lays them out.
 std::vector<TokenIds> prompts() {
   return {{5, 17, 33, 2, 9, 41, 7}, {12, 3}, {60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70}, {8}};
@@ -26,7 +22,7 @@ class FusedAttention : public ::testing::Test {
     if (!Transformer::fused_attention_available())
       GTEST_SKIP() << "this build's LibTorch has no scaled_dot_product_attention with enable_gqa";
   }
-  Transformer model_ = Transformer::load(fixture("llama_tiny"), test::test_device(), at::kFloat);
+  Transformer model_ = Transformer::load(test::fixture_model("llama_tiny"), test::test_device(), at::kFloat);
 };
 
 at::Tensor padded_logits(const Transformer& model) {
@@ -41,7 +37,7 @@ at::Tensor padded_logits(const Transformer& model) {
 }
 
 TEST(FusedAttentionBuild, UnavailableBuildsRefuseToTurnItOn) {
-  Transformer model = Transformer::load(fixture("llama_tiny"), at::kCPU, at::kFloat);
+  Transformer model = Transformer::load(test::fixture_model("llama_tiny"), at::kCPU, at::kFloat);
   EXPECT_FALSE(model.fused_attention());  // never on by default on the CPU
   if (Transformer::fused_attention_available()) {
     model.set_fused_attention(true);

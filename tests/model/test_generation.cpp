@@ -11,10 +11,6 @@ using namespace greater;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/models/" + name;
-}
-
 std::vector<TokenIds> some_prompts() {
   return {{5, 17, 33, 2, 9, 41, 7}, {12, 3}, {60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70}, {8}};
 }
@@ -22,7 +18,7 @@ std::vector<TokenIds> some_prompts() {
 class Decoding : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Decoding, KvCacheLogitsEqualFullRecomputation) {
-  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model = Transformer::load(test::fixture_model(GetParam()), test::test_device(), at::kFloat);
   c10::InferenceMode inference;
   const at::Tensor ids =
       at::randint(0, model.config().vocab_size, {2, 14}, at::kLong).to(test::test_device());
@@ -45,7 +41,7 @@ TEST_P(Decoding, KvCacheLogitsEqualFullRecomputation) {
 }
 
 TEST_P(Decoding, CachedGenerationEqualsRecomputedGeneration) {
-  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model = Transformer::load(test::fixture_model(GetParam()), test::test_device(), at::kFloat);
   GenerationOptions options;
   options.max_new_tokens = 24;
   const auto cached = generate_greedy(model, some_prompts(), options);
@@ -59,7 +55,7 @@ TEST_P(Decoding, CachedGenerationEqualsRecomputedGeneration) {
 }
 
 TEST_P(Decoding, BatchedLeftPaddedGenerationEqualsOneAtATime) {
-  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model = Transformer::load(test::fixture_model(GetParam()), test::test_device(), at::kFloat);
   GenerationOptions options;
   options.max_new_tokens = 20;
   // Stop ids taken from the unbatched runs so that sequences stop at different steps.
@@ -82,7 +78,7 @@ TEST_P(Decoding, BatchedLeftPaddedGenerationEqualsOneAtATime) {
 }
 
 TEST_P(Decoding, ScoredContinuationsAreTheLogSoftmaxOfTheFullSequence) {
-  const Transformer model = Transformer::load(fixture(GetParam()), test::test_device(), at::kFloat);
+  const Transformer model = Transformer::load(test::fixture_model(GetParam()), test::test_device(), at::kFloat);
   const std::vector<TokenIds> prefixes = {{4, 8, 15, 16}, {23, 42}};
   const std::vector<TokenIds> continuations = {{1, 2, 3}, {7, 7, 7, 7, 9}};
   const auto scores = score_continuations(model, prefixes, continuations);
@@ -106,7 +102,7 @@ TEST_P(Decoding, ScoredContinuationsAreTheLogSoftmaxOfTheFullSequence) {
 INSTANTIATE_TEST_SUITE_P(TinyModels, Decoding, ::testing::Values("llama_tiny", "gemma2_tiny"));
 
 TEST(RandomModel, SaveThenLoadGivesTheSameLogits) {
-  ModelConfig config = Transformer::load(fixture("llama_tiny"), at::kCPU, at::kFloat).config();
+  ModelConfig config = Transformer::load(test::fixture_model("llama_tiny"), at::kCPU, at::kFloat).config();
   const Transformer model = Transformer::random(config, 7, at::kCPU, at::kFloat);
   const std::string dir = ::testing::TempDir() + "/random_llama";
   ASSERT_EQ(system(("mkdir -p " + dir).c_str()), 0);

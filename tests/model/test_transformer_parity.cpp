@@ -18,10 +18,6 @@ using test::reference_tensor;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  return std::string(GREATER_SOURCE_DIR) + "/tests/fixtures/models/" + name;
-}
-
 // The model folder of a parity case and its reference file (the demo model's folder is the one
 // the repository ships; its reference lives with the other fixtures).
 struct ParityCase {
@@ -31,8 +27,8 @@ struct ParityCase {
 ParityCase parity_case(const std::string& name) {
   if (name == "demo_reasoner")
     return {name, std::string(GREATER_SOURCE_DIR) + "/models/demo-reasoner",
-            fixture(name) + "/reference.safetensors"};
-  return {name, fixture(name), fixture(name) + "/reference.safetensors"};
+            test::fixture_model(name) + "/reference.safetensors"};
+  return {name, test::fixture_model(name), test::fixture_model(name) + "/reference.safetensors"};
 }
 
 class Parity : public ::testing::TestWithParam<std::string> {};

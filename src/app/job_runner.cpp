@@ -1,6 +1,7 @@
 // One job on one communicator (see job_runner.h): the modules wired together.
 #include "job_runner.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "greater/common/error.h"
@@ -56,8 +57,28 @@ void load_job(const JobOptions& o, const MpiWorld& world, Job& job) {
   if (job.initial_prompt.empty()) throw Error("option initial_prompt", "encodes to no token");
 }
 
+// Widths of the run file's padded rows, from what this job can produce, so that no row of a
+// valid job is refused after its work is done (a resumed run keeps its file's widths, and its
+// configuration cannot change). Prompts grow by at most one token per step (the filler at a
+// sweep's end). A pool is a union of topq intersections of top-k lists (k <= topk_max) plus the
+// current token. Text gets 16 bytes per token, as the defaults (128 tokens, 2048 bytes) do.
+RunFileLimits limits_of(const OptimizerSettings& s, int64_t prompt_tokens, int64_t vocab_size) {
+  RunFileLimits limits;
+  limits.max_prompt_tokens =
+      std::max(limits.max_prompt_tokens, prompt_tokens + s.iterations);
+  limits.max_text_bytes = std::max(limits.max_text_bytes, 16 * limits.max_prompt_tokens);
+  limits.max_candidates =
+      std::max(limits.max_candidates, std::min(s.topq * s.topk_max, vocab_size) + 1);
+  limits.max_evaluated = std::max(limits.max_evaluated, s.candidates_evaluated);
+  limits.max_chain_bytes =
+      std::max(limits.max_chain_bytes, 16 * (s.max_new_tokens + s.max_answer_tokens));
+  return limits;
+}
+
 RunInfo run_info_of(const JobOptions& o, const Job& job, int world_size) {
   RunInfo info;
+  info.limits = limits_of(o.settings, static_cast<int64_t>(job.initial_prompt.size()),
+                          job.model->config().vocab_size);
   info.job_config = o.to_toml();
   info.seed = o.settings.seed;
   info.world_size = world_size;

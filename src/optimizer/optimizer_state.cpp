@@ -46,9 +46,14 @@ std::vector<std::pair<double, TokenIds>> best_prompts(
   for (const auto& [score, prompt] : history) {
     TokenIds clean = prompt;
     while (clean.size() > 1 && clean.back() == filler) clean.pop_back();
-    if (std::none_of(ranked.begin(), ranked.end(),
-                     [&](const auto& r) { return r.second == clean; }))
+    // A prompt reached twice ranks by its lower score, as it would in the reference's list,
+    // which keeps both entries.
+    auto seen = std::find_if(ranked.begin(), ranked.end(),
+                             [&](const auto& r) { return r.second == clean; });
+    if (seen == ranked.end())
       ranked.emplace_back(score, clean);
+    else
+      seen->first = std::min(seen->first, score);
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

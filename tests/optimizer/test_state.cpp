@@ -48,15 +48,20 @@ TEST(BestPrompts, DistinctWithoutTrailingFillersLowestScoreFirst) {
   const int64_t filler = 7;
   const std::vector<std::pair<double, TokenIds>> history = {
       {0.50, {1, 2}},     {0.30, {1, 3, 7}},  // {1, 3} once its filler is dropped
-      {0.30, {1, 4}},     {0.10, {1, 3}},     // a repeat of {1, 3}: the first score stays
+      {0.30, {1, 4}},     {0.10, {1, 3}},     // a repeat of {1, 3}: ranks by its lower score
       {0.20, {7, 7}},                         // keeps one token: never empty
+      {0.50, {1, 5}},                         // ties 0.50 with {1, 2}: earlier first
+      {0.40, {1, 4}},                         // a later, higher score does not replace 0.30
   };
   const auto best = best_prompts(history, filler, 3);
   ASSERT_EQ(best.size(), 3u);
-  EXPECT_EQ(best[0], (std::pair<double, TokenIds>{0.20, {7}}));
-  EXPECT_EQ(best[1], (std::pair<double, TokenIds>{0.30, {1, 3}}));  // ties: earlier first
+  EXPECT_EQ(best[0], (std::pair<double, TokenIds>{0.10, {1, 3}}));
+  EXPECT_EQ(best[1], (std::pair<double, TokenIds>{0.20, {7}}));
   EXPECT_EQ(best[2], (std::pair<double, TokenIds>{0.30, {1, 4}}));
-  EXPECT_EQ(best_prompts(history, filler, 10).size(), 4u);
+  const auto all = best_prompts(history, filler, 10);
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[3], (std::pair<double, TokenIds>{0.50, {1, 2}}));
+  EXPECT_EQ(all[4], (std::pair<double, TokenIds>{0.50, {1, 5}}));
 }
 
 TEST(OptimizerState, RebuiltFromRecordedRows) {

@@ -34,7 +34,8 @@ void advance(OptimizerState& state, int64_t pos, TokenId choice, bool choice_has
              TokenId filler);
 
 // The prompts compared on dev (docs/ALGORITHM.md §7): the distinct prompts of `history` with
-// trailing fillers removed, lowest score first (earlier first on ties), at most `top`.
+// trailing fillers removed, each at its lowest score, lowest first (earlier first on ties), at
+// most `top`.
 std::vector<std::pair<double, TokenIds>> best_prompts(
     const std::vector<std::pair<double, TokenIds>>& history, TokenId filler, int64_t top);
 

@@ -37,8 +37,8 @@ std::vector<Example> read_folio_csv(const std::string& text, const std::string& 
     e.index = static_cast<int64_t>(r - 1);
     e.question = rec.fields[goal];
     e.target = rec.fields[final_target];
-    if (e.question.empty()) throw Error(where + " goal", "empty");
-    if (e.target.empty()) throw Error(where + " final_target", "empty");
+    if (e.question.empty()) throw Error(where + ": goal", "empty");
+    if (e.target.empty()) throw Error(where + ": final_target", "empty");
     e.answer = gold_answer(e.target);
     out.push_back(std::move(e));
   }

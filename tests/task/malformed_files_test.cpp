@@ -49,7 +49,7 @@ const BadFile kBadFiles[] = {
     {"short_row.csv", "folio", "goal,target,final_target\n\"q1\nmore\",(A)\n", ": line 2",
      "has 2 fields"},
     {"no_column.csv", "folio", "goal,target\nq,(A)\n", ": line 1", "final_target"},
-    {"empty_gold.csv", "folio", "goal,target,final_target\nq,(A),\n", ": line 2 final_target",
+    {"empty_gold.csv", "folio", "goal,target,final_target\nq,(A),\n", ": line 2: final_target",
      "empty"},
 };
 

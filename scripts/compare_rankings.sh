@@ -12,8 +12,9 @@
 #   RANKS      MPI ranks per run (default 2)
 #   PARALLEL   runs at once (default 1); give each run RANKS x threads cores
 #   NAME       run-file prefix (default: the job file's name without .toml)
+#   RUNS_DIR   folder of the run files (default runs/rankings)
 #   BUILD_DIR  build folder (default build)
-# Run files: runs/rankings/NAME-RANKING-SEED.h5 with its .log; a finished one is kept, an
+# Run files: RUNS_DIR/NAME-RANKING-SEED.h5 with its .log; a finished one is kept, an
 # interrupted one resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +32,12 @@ rankings=${RANKINGS:-gradient random}
 ranks=${RANKS:-2}
 parallel=${PARALLEL:-1}
 build_dir=${BUILD_DIR:-build}
+runs=${RUNS_DIR:-runs/rankings}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-mkdir -p runs/rankings
+mkdir -p "$runs"
 
 run_one() {  # run_one RANKING SEED: one optimization, its output in the run's log
-  local run_file=runs/rankings/$name-$1-$2.h5
+  local run_file=$runs/$name-$1-$2.h5
   if [ -f "$run_file" ] && "$build_dir"/src/app/greater_inspect "$run_file" | grep -q finished; then
     echo "$run_file: finished, kept"
     return
@@ -62,7 +64,7 @@ while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
 files=()
 for seed in $seeds; do
   for ranking in $rankings; do
-    [ -f "runs/rankings/$name-$ranking-$seed.h5" ] && files+=("runs/rankings/$name-$ranking-$seed.h5")
+    [ -f "$runs/$name-$ranking-$seed.h5" ] && files+=("$runs/$name-$ranking-$seed.h5")
   done
 done
 /usr/bin/python3 analysis/table.py "${files[@]}"

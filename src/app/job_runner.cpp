@@ -63,15 +63,16 @@ void load_job(const JobOptions& o, const MpiWorld& world, Job& job) {
 // sweep's end). A pool is a union of topq intersections of top-k lists (k <= topk_max) plus the
 // current token. Text gets 16 bytes per token, as the defaults (128 tokens, 2048 bytes) do.
 RunFileLimits limits_of(const OptimizerSettings& s, int64_t prompt_tokens, int64_t vocab_size) {
+  constexpr int64_t kBytesPerToken = 16;
   RunFileLimits limits;
-  limits.max_prompt_tokens =
-      std::max(limits.max_prompt_tokens, prompt_tokens + s.iterations);
-  limits.max_text_bytes = std::max(limits.max_text_bytes, 16 * limits.max_prompt_tokens);
+  limits.max_prompt_tokens = std::max(limits.max_prompt_tokens, prompt_tokens + s.iterations);
+  limits.max_text_bytes =
+      std::max(limits.max_text_bytes, kBytesPerToken * limits.max_prompt_tokens);
   limits.max_candidates =
       std::max(limits.max_candidates, std::min(s.topq * s.topk_max, vocab_size) + 1);
   limits.max_evaluated = std::max(limits.max_evaluated, s.candidates_evaluated);
   limits.max_chain_bytes =
-      std::max(limits.max_chain_bytes, 16 * (s.max_new_tokens + s.max_answer_tokens));
+      std::max(limits.max_chain_bytes, kBytesPerToken * (s.max_new_tokens + s.max_answer_tokens));
   return limits;
 }
 

@@ -83,7 +83,8 @@ void RowBlock::check_width(const Column& column, int64_t n, const char* unit) co
   if (n > column.width) {
     throw Error(object(where_, table_.group, column.name),
                 std::to_string(n) + " " + unit + " exceed " + column.limit + " = " +
-                    std::to_string(column.width) + " (fixed when the run file was created: start a new run file)");
+                    std::to_string(column.width) +
+                    " (fixed when the run file was created: start a new run file)");
   }
 }
 

@@ -47,11 +47,11 @@ TEST(Advance, GrowsByTheFillerWithoutAPeriodAtTheEnd) {
 TEST(BestPrompts, DistinctWithoutTrailingFillersLowestScoreFirst) {
   const int64_t filler = 7;
   const std::vector<std::pair<double, TokenIds>> history = {
-      {0.50, {1, 2}},     {0.30, {1, 3, 7}},  // {1, 3} once its filler is dropped
-      {0.30, {1, 4}},     {0.10, {1, 3}},     // a repeat of {1, 3}: ranks by its lower score
-      {0.20, {7, 7}},                         // keeps one token: never empty
-      {0.50, {1, 5}},                         // ties 0.50 with {1, 2}: earlier first
-      {0.40, {1, 4}},                         // a later, higher score does not replace 0.30
+      {0.50, {1, 2}}, {0.30, {1, 3, 7}},  // {1, 3} once its filler is dropped
+      {0.30, {1, 4}}, {0.10, {1, 3}},     // a repeat of {1, 3}: ranks by its lower score
+      {0.20, {7, 7}},                     // keeps one token: never empty
+      {0.50, {1, 5}},                     // ties 0.50 with {1, 2}: earlier first
+      {0.40, {1, 4}},                     // a later, higher score does not replace 0.30
   };
   const auto best = best_prompts(history, filler, 3);
   ASSERT_EQ(best.size(), 3u);

@@ -68,8 +68,7 @@ std::vector<GeneratedSequence> generate_greedy_batch(const Transformer& model,
                                     ? at::zeros_like(next, next.options().dtype(at::kBool))
                                     : at::isin(next, stop_ids);
     // One host copy: on CUDA each .to(kCPU) is a new tensor, so both ends must come from it.
-    const at::Tensor next_cpu = next.to(at::kCPU);
-    const TokenIds next_host = token_ids_of(next_cpu);
+    const TokenIds next_host = token_ids_of(next);
     const at::Tensor finished_host = finished.to(at::kCPU);
     std::vector<int64_t> keep;
     for (size_t r = 0; r < row_of.size(); ++r) {

@@ -101,8 +101,7 @@ IterationRow GreaterOptimizer::iterate(OptimizerState& state) {
     return choose(trials, prompt[pos], period_rule);
   });
 
-  advance(state, pos, selection.choice, text_of({selection.choice}).find('.') != std::string::npos,
-          filler_id_);
+  advance(state, pos, selection.choice, has_period(selection.choice), filler_id_);
   // Inner restart (docs/ALGORITHM_NOTES.md): a chosen score below the threshold ends the
   // reference's inner run, and a fresh one starts from the current prompt: position 0, L0 its
   // length. The history of prompts is kept (the reference's top-10 list is reset).
@@ -198,8 +197,12 @@ GreaterOptimizer::GradientRanking GreaterOptimizer::rank_candidates(const TokenI
   return r;
 }
 
+bool GreaterOptimizer::has_period(TokenId id) const {
+  return text_of({id}).find('.') != std::string::npos;
+}
+
 bool GreaterOptimizer::ends_selection(TokenId id, bool period_rule) const {
-  return period_rule && text_of({id}).find('.') != std::string::npos;
+  return period_rule && has_period(id);
 }
 
 GreaterOptimizer::Trials GreaterOptimizer::score_trials(const TokenIds& prompt, int64_t pos,

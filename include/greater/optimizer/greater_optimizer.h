@@ -78,6 +78,8 @@ class GreaterOptimizer {
   Trials score_trials(const TokenIds& prompt, int64_t pos, const TokenIds& ranked,
                       bool period_rule);
   Selection choose(const Trials& trials, TokenId current, bool period_rule);
+  // Whether the token's text holds a '.' (the sweep's end and the period rule test this).
+  bool has_period(TokenId id) const;
   // A '.' candidate under the period rule: accepted once reached, and the last one tried.
   bool ends_selection(TokenId id, bool period_rule) const;
   IterationRow iteration_row(const OptimizerState& before, int64_t pos,
